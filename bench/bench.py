@@ -1,0 +1,77 @@
+"""Benchmark: the explicit engine against ../shared/bench/baseline_twophase.py in one process.
+
+    python bench/bench.py                 # 2pc with 7 RMs (296,448 states), 3 rounds
+    python bench/bench.py --rms 5 --rounds 1 --store-rms 0
+
+Runs the hand-written tuple BFS and the engine on the same model, alternating, and reports
+the best time of each and their ratio (ratios, not timings: the machines are shared and
+noisy). Then measures the visited store's bytes per distinct state on a run of at least a
+million states (2pc with 8 RMs), from the allocated sizes of its arrays.
+"""
+import argparse
+import pathlib
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT.parent / "shared" / "bench"))
+
+from checker import check  # noqa: E402
+from models.twophase import TwoPhase  # noqa: E402
+
+
+def _baseline():
+    try:
+        import baseline_twophase
+    except ImportError:
+        sys.exit("bench: ../shared/bench/baseline_twophase.py not found next to this repository")
+    return baseline_twophase
+
+
+def engine_run(rms: int) -> tuple[int, int, float]:
+    """One exhaustive BFS of 2pc; returns (distinct, generated, seconds)."""
+    start = time.perf_counter()
+    result = check(TwoPhase(rms=rms))
+    return result.stats.distinct, result.stats.generated, time.perf_counter() - start
+
+
+def compare(rms: int, rounds: int) -> float:
+    """Alternate baseline and engine runs; print the best of each and return the ratio."""
+    baseline = _baseline()
+    best_base = best_engine = float("inf")
+    for round_number in range(1, rounds + 1):
+        distinct_b, _gen, seconds_b = baseline.explore(rms)
+        distinct_e, _gen_e, seconds_e = engine_run(rms)
+        if distinct_b != distinct_e:
+            sys.exit(f"bench: the engine found {distinct_e} states, the baseline {distinct_b}")
+        best_base, best_engine = min(best_base, seconds_b), min(best_engine, seconds_e)
+        print(f"round {round_number}: baseline {seconds_b:.2f} s, engine {seconds_e:.2f} s ({distinct_e:,} states)")
+    ratio = best_engine / best_base
+    print(f"2pc rms={rms}: best baseline {best_base:.2f} s, best engine {best_engine:.2f} s, "
+          f"ratio {ratio:.2f}x, engine {distinct_e / best_engine:,.0f} states/s")
+    return ratio
+
+
+def store_cost(rms: int) -> float:
+    """Run 2pc with `rms` RMs and report the store's allocated bytes per distinct state."""
+    result = check(TwoPhase(rms=rms))
+    stats = result.stats
+    print(f"store: 2pc rms={rms}: {stats.distinct:,} states, {stats.store_bytes_per_state:.1f} bytes per state "
+          f"(fingerprints and parent links), peak RSS {stats.peak_rss_bytes / 2**20:.0f} MiB, {stats.seconds:.1f} s")
+    return stats.store_bytes_per_state
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rms", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--store-rms", type=int, default=8, help="0 skips the store measurement")
+    args = parser.parse_args()
+    compare(args.rms, args.rounds)
+    if args.store_rms:
+        store_cost(args.store_rms)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Writing models as classes: options as attrs fields, actions as decorated methods.
+
+    @attrs.frozen
+    class TwoPhase(ProtocolModel):
+        rms: int = option(3, help="resource managers", min=1, max=12)
+
+        @action(rm="RM")                    # \\E rm \\in RM : RMPrepare(rm)
+        def rm_prepare(self, s, rm):
+            if s.rm_state[rm] == "working":  # guard and effect in one method
+                return attrs.evolve(s, ...)  # the next state, or None when not enabled
+
+Decorators are compiled once per model instance into a table of ground actions (one per
+parameter combination) and a generated `next_states` function for the engine's hot loop;
+nothing is introspected per state.
+"""
+import inspect
+import itertools
+from typing import Any, Callable, ClassVar, Iterable
+
+import attrs
+
+from checker.errors import DefinitionError, UsageError
+from checker.model import ActionLabel
+from checker.properties import Property, PropertySpec
+
+
+class ActionSpec:
+    """An action method with the domain of each of its parameters."""
+
+    def __init__(self, fn: Callable[..., Any], domains: dict[str, Any]):
+        params = list(inspect.signature(fn).parameters)[2:]
+        if set(params) != set(domains):
+            missing = sorted(set(params) - set(domains))
+            extra = sorted(set(domains) - set(params))
+            raise DefinitionError(
+                f"action {fn.__name__}: its parameters after (self, state) are {params}; "
+                f"domains are missing for {missing} and given for unknown {extra}"
+            )
+        self.fn = fn
+        self.name = fn.__name__
+        self.params = params
+        self.domains = domains
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        return self.fn if instance is None else self.fn.__get__(instance, owner)
+
+    def ground(self, model: Any) -> list[tuple[Callable[..., Any], tuple[Any, ...], ActionLabel]]:
+        """Every (bound method, argument tuple, label) for this model instance."""
+        values = [resolve_domain(model, self.name, p, self.domains[p]) for p in self.params]
+        bound = self.fn.__get__(model, type(model))
+        return [
+            (bound, combo, ActionLabel(self.name, tuple(zip(self.params, combo))))
+            for combo in itertools.product(*values)
+        ]
+
+
+def action(fn: Callable[..., Any] | None = None, **domains: Any) -> Any:
+    """Mark a method `(self, state, **params)` as an action; each keyword names a domain.
+
+    A domain is the name of a model attribute (`rm="RM"`), a function of the model, or an
+    iterable. The method returns the next state, or None when the action is not enabled.
+    """
+    if fn is not None:
+        return ActionSpec(fn, {})
+    return lambda f: ActionSpec(f, domains)
+
+
+def resolve_domain(model: Any, action_name: str, param: str, domain: Any) -> list[Any]:
+    """The values of one parameter, in a deterministic order (sets are sorted)."""
+    if isinstance(domain, str):
+        if not hasattr(model, domain):
+            raise DefinitionError(f"action {action_name}: domain {domain!r} of {param!r} is not an attribute of the model")
+        domain = getattr(model, domain)
+    if callable(domain):
+        domain = domain(model) if not isinstance(domain, type) else domain
+    if isinstance(domain, (set, frozenset)):
+        try:
+            return sorted(domain)
+        except TypeError as error:
+            raise DefinitionError(f"action {action_name}: domain of {param!r} is an unsortable set: {error}") from None
+    try:
+        return list(domain)
+    except TypeError:
+        raise DefinitionError(f"action {action_name}: domain of {param!r} is not iterable") from None
+
+
+def option(default: Any, *, help: str, min: int | None = None, max: int | None = None) -> Any:
+    """A model parameter (a TLA+ CONSTANT): becomes a command-line option with this help."""
+    return attrs.field(default=default, kw_only=True, metadata={"help": help, "min": min, "max": max})
+
+
+@attrs.frozen
+class ProtocolModel:
+    """Base class for authored models; subclasses are `@attrs.frozen` and define `init(self)`."""
+
+    name: ClassVar[str] = ""
+    bugs: ClassVar[dict[str, str]] = {}
+    bug: str | None = attrs.field(default=None, kw_only=True, metadata={"help": "a known-bug variant"})
+    _table: Any = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._validate_options()
+        table = [ground for spec in _specs(type(self), ActionSpec) for ground in spec.ground(self)]
+        properties = tuple(spec.bind(self) for spec in _specs(type(self), PropertySpec))
+        object.__setattr__(self, "_table", (table, properties, _compile_next_states(table)))
+
+    def _validate_options(self) -> None:
+        for field in attrs.fields(type(self)):
+            if field.name == "bug" or not field.init:
+                continue
+            value, meta = getattr(self, field.name), field.metadata
+            if meta.get("min") is not None and value < meta["min"] or meta.get("max") is not None and value > meta["max"]:
+                raise UsageError(f"--{field.name.replace('_', '-')} must be between {meta['min']} and {meta['max']} (got {value})")
+        if self.bug is not None and self.bug not in self.bugs:
+            known = ", ".join(sorted(self.bugs)) or "none"
+            raise UsageError(f"{self.name} has no bug variant {self.bug!r} (known: {known})")
+
+    def has_bug(self, name: str) -> bool:
+        """True when this instance is the named bug variant; the name must be declared in `bugs`."""
+        if name not in self.bugs:
+            raise DefinitionError(f"{type(self).__name__}.has_bug({name!r}): not declared in `bugs`")
+        return self.bug == name
+
+    def init(self) -> Any:
+        """The initial state; override `init_states` instead when there are several."""
+        raise DefinitionError(f"{type(self).__name__} defines neither init() nor init_states()")
+
+    def init_states(self) -> Iterable[Any]:
+        """The initial states (by default the single state `init()` returns)."""
+        return [self.init()]
+
+    def successors(self, state: Any) -> Iterable[tuple[ActionLabel, Any]]:
+        """Every enabled step from `state`, labelled, in table order."""
+        for method, args, label in self._table[0]:
+            nxt = method(state, *args)
+            if nxt is not None:
+                yield label, nxt
+
+    @property
+    def next_states(self) -> Callable[[Any], list[Any]]:
+        """The successors without labels: the compiled function the engine's hot loop calls."""
+        return self._table[2]
+
+    def properties(self) -> tuple[Property, ...]:
+        """The properties declared on the class, in declaration order."""
+        return self._table[1]
+
+    def ground_actions(self) -> list[ActionLabel]:
+        """Every ground action of this instance, in the order the engine tries them."""
+        return [label for _method, _args, label in self._table[0]]
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the model's teaching docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else cls.__name__
+
+    @classmethod
+    def option_fields(cls) -> list[attrs.Attribute]:
+        """The parameters a user may set, `bug` last."""
+        fields = [f for f in attrs.fields(cls) if f.init and f.name != "bug"]
+        return fields + [attrs.fields_dict(cls)["bug"]]
+
+    def options(self) -> dict[str, Any]:
+        """The parameter values of this instance."""
+        return {f.name: getattr(self, f.name) for f in self.option_fields()}
+
+    def title(self) -> str:
+        """`name: summary`, for report headers."""
+        return f"{self.name}: {self.summary()}"
+
+
+def _specs(cls: type, kind: type) -> list[Any]:
+    """The decorated members of one kind, in definition order, subclasses overriding bases."""
+    found: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        for key, value in vars(klass).items():
+            if isinstance(value, kind):
+                found[key] = value
+            elif key in found:
+                del found[key]
+    return list(found.values())
+
+
+def _compile_next_states(table: list[tuple[Callable[..., Any], tuple[Any, ...], ActionLabel]]) -> Callable[[Any], list[Any]]:
+    """Generate one straight-line function that tries every ground action in table order."""
+    namespace: dict[str, Any] = {}
+    lines = ["def next_states(s):", "    out = []", "    add = out.append"]
+    for i, (method, args, _label) in enumerate(table):
+        namespace[f"f{i}"] = method
+        arg_names = []
+        for j, value in enumerate(args):
+            namespace[f"v{i}_{j}"] = value
+            arg_names.append(f"v{i}_{j}")
+        lines.append(f"    t = f{i}({', '.join(['s', *arg_names])})")
+        lines.append("    if t is not None: add(t)")
+    lines.append("    return out")
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from the model's own table
+    return namespace["next_states"]

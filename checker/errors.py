@@ -1,0 +1,27 @@
+"""The checker's exceptions: each says in one line what is wrong and what to do about it."""
+
+
+class CheckerError(Exception):
+    """Base of every error the checker reports to a user as one clear line."""
+
+
+class DefinitionError(CheckerError):
+    """A model or property is defined wrongly (caught eagerly, before any search)."""
+
+
+class UsageError(CheckerError):
+    """The request is impossible: a bad option value, an unknown property or bug, a bad bound."""
+
+
+class TraceFileError(CheckerError):
+    """A trace file cannot be read or does not belong to any known model."""
+
+
+class NondeterministicModel(CheckerError):
+    """Replaying a trace gave a different state than recorded: the model is not a function."""
+
+    USUAL_CAUSES = (
+        "usual causes: iterating a set or dict whose order varies between runs (sort it), "
+        "reading time, randomness or global state inside an action, mutating a state in place "
+        "(states must be immutable), or the model changed since the trace was recorded"
+    )

@@ -1,0 +1,167 @@
+"""The exhaustive engines: breadth-first (shortest counterexamples) and depth-first search.
+
+Breadth-first expands a level in chunks: the chunk's successors are fingerprinted and
+inserted into the store as one numpy batch, so the per-successor Python work is one call of
+the model's compiled `next_states` and one hash. Depth-first pushes one state at a time.
+Both number states in discovery order and record (parent, successor position, fingerprint).
+"""
+from itertools import chain
+from typing import Any, Callable
+
+import numpy as np
+
+from checker.model import ModelView
+from checker.search import ModelRaised, Search
+from checker.store import VisitedStore
+from checker.trace import Trace, rebuild
+
+CHUNK = 16384
+
+
+def _trace_builder(view: ModelView, store: VisitedStore) -> Callable[[int], Callable[[], Trace]]:
+    return lambda index: (lambda: rebuild(view, store.records, index))
+
+
+def _step_trace(view: ModelView, store: VisitedStore, index: int, slot: int) -> Callable[[], Trace]:
+    """The trace to `index`, then its successor number `slot` (which may be a state seen before)."""
+    def build() -> Trace:
+        trace = rebuild(view, store.records, index)
+        label, nxt = list(view.successors(trace.last))[slot]
+        return trace.extended(label, nxt)
+    return build
+
+
+def seed_initial(search: Search, store: VisitedStore) -> list[tuple[Any, int]]:
+    """Store and judge the initial states; returns (state, index) for those inside the boundary."""
+    view = search.view
+    kept = []
+    for slot, state in enumerate(view.init_states):
+        if not view.within_boundary(state):
+            continue
+        fingerprint = view.fingerprint(state)
+        if store.seen.add(fingerprint):
+            kept.append((state, store.records.append(-1, slot, fingerprint)))
+    search.generated += len(view.init_states)
+    search.distinct = len(store)
+    search.depth = 1 if kept else 0
+    trace_of = _trace_builder(view, store)
+    search.judge_states([s for s, _ in kept], 1, lambda i: trace_of(kept[i][1]))
+    return kept
+
+
+def bfs(search: Search, store: VisitedStore) -> None:
+    """Breadth-first search, level by level; the first violation found is a shortest one."""
+    frontier = [state for state, _ in seed_initial(search, store)]
+    first_index, depth = 0, 1
+    while frontier:
+        if search.beyond_depth(depth):
+            search.depth_cut = _any_new(search, store, frontier)
+            return
+        successors: list[Any] = []
+        for start in range(0, len(frontier), CHUNK):
+            successors += _expand_chunk(search, store, frontier[start:start + CHUNK], first_index + start, depth)
+            search.tick()
+        first_index += len(frontier)
+        frontier, depth = successors, depth + 1
+        if frontier:
+            search.depth = depth
+
+
+def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int, store: VisitedStore) -> tuple[list[list[Any]], list[int]]:
+    """The successors of each state of a chunk, and how many each state has."""
+    view = search.view
+    trace_of = _trace_builder(view, store)
+    try:
+        per_state = list(map(view.next_states, chunk))
+    except Exception as error:  # noqa: BLE001 - a model's own bug: find the state that raised
+        offset = next(i for i, state in enumerate(chunk) if _raises(view.next_states, state))
+        raise ModelRaised(error, "computing successors", trace_of(base + offset)) from error
+    counts = list(map(len, per_state))
+    if 0 in counts:
+        for offset in (i for i, n in enumerate(counts) if n == 0):
+            search.judge_stuck(chunk[offset], depth, trace_of(base + offset))
+    if search.step_checks:
+        for offset, state in enumerate(chunk):
+            for slot, (label, after) in enumerate(view.successors(state)):
+                search.judge_step(state, label, after, depth + 1, _step_trace(view, store, base + offset, slot))
+    return per_state, counts
+
+
+def _raises(function: Callable[[Any], Any], state: Any) -> bool:
+    try:
+        function(state)
+    except Exception:  # noqa: BLE001
+        return True
+    return False
+
+
+def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: int, depth: int) -> list[Any]:
+    """Expand a chunk of one level; store and judge the new states; return them in order."""
+    view = search.view
+    per_state, counts = _successors_of_chunk(search, chunk, base, depth, store)
+    total = sum(counts)
+    search.generated += total
+    fingerprint = hash if not view.has_symmetry else view.fingerprint
+    fingerprints = np.fromiter(map(fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total)
+    if view.has_boundary:
+        inside = np.flatnonzero(np.fromiter(map(view.within_boundary, chain.from_iterable(per_state)), dtype=bool, count=total))
+        new = inside[store.seen.add_batch(fingerprints[inside])]
+    else:
+        new = store.seen.add_batch(fingerprints)
+    sizes = np.asarray(counts, dtype=np.int64)
+    owners = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)[new]
+    slots = (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes))[new]
+    first_new = len(store)
+    store.records.extend(owners + base, slots, fingerprints[new])
+    search.distinct = len(store)
+    fresh = [per_state[owner][slot] for owner, slot in zip(owners.tolist(), slots.tolist())]
+    trace_of = _trace_builder(view, store)
+    search.judge_states(fresh, depth + 1, lambda i: trace_of(first_new + i))
+    return fresh
+
+
+def _any_new(search: Search, store: VisitedStore, frontier: list[Any]) -> bool:
+    """At the depth bound: would any frontier state lead to a state not yet seen?"""
+    view = search.view
+    for state in frontier:
+        for nxt in view.next_states(state):
+            if view.within_boundary(nxt) and not store.seen.contains(view.fingerprint(nxt)):
+                return True
+    return False
+
+
+def dfs(search: Search, store: VisitedStore) -> None:
+    """Depth-first search; finds violations but not the shortest ones."""
+    view = search.view
+    trace_of = _trace_builder(view, store)
+    stack = [(state, index, 1) for state, index in reversed(seed_initial(search, store))]
+    popped = 0
+    while stack:
+        state, index, depth = stack.pop()
+        popped += 1
+        if popped % 1024 == 0:
+            search.tick()
+        if search.beyond_depth(depth):
+            search.depth_cut = search.depth_cut or bool(view.next_states(state))
+            continue
+        try:
+            successors = list(view.successors(state))
+        except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
+            raise ModelRaised(error, "computing successors", trace_of(index)) from error
+        if not successors:
+            search.judge_stuck(state, depth, trace_of(index))
+        pushed = []
+        for slot, (label, nxt) in enumerate(successors):
+            search.generated += 1
+            if search.step_checks:
+                search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
+            if not view.within_boundary(nxt):
+                continue
+            fingerprint = view.fingerprint(nxt)
+            if store.seen.add(fingerprint):
+                child = store.records.append(index, slot, fingerprint)
+                search.distinct = len(store)
+                search.depth = max(search.depth, depth + 1)
+                search.judge_states([nxt], depth + 1, lambda _i, child=child: trace_of(child))
+                pushed.append((nxt, child, depth + 1))
+        stack.extend(reversed(pushed))

@@ -1,0 +1,104 @@
+"""The Model contract the engines see, and a view that resolves its optional hooks once.
+
+A model is anything with `init_states()`, `successors(state)` (the enabled steps as
+`(ActionLabel, next_state)` pairs, in a stable order) and `properties()`. Optional hooks:
+`next_states(state)` (the same successors without labels, for the hot loop),
+`within_boundary(state)` (a state constraint, like TLC's CONSTRAINT), `representative(state)`
+(symmetry), `may_stop(state)` (a state with no successors that is a legitimate end, not a
+deadlock), and `title()` / `options()` for reports.
+"""
+from typing import Any, Callable, Iterable, Protocol, Sequence
+
+import attrs
+
+from checker.properties import Kind, Property
+
+
+@attrs.frozen
+class ActionLabel:
+    """The name and arguments of one step, as shown in traces: `rm_prepare(rm=0)`."""
+
+    name: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        inner = ", ".join(f"{key}={value!r}" for key, value in self.args)
+        return f"{self.name}({inner})"
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The arguments as keyword arguments."""
+        return dict(self.args)
+
+
+class Model(Protocol):
+    """What every engine needs from a model."""
+
+    def init_states(self) -> Iterable[Any]: ...
+
+    def successors(self, state: Any) -> Iterable[tuple[ActionLabel, Any]]: ...
+
+    def properties(self) -> Sequence[Property]: ...
+
+
+def _always_true(_state: Any) -> bool:
+    return True
+
+
+def _identity(state: Any) -> Any:
+    return state
+
+
+class ModelView:
+    """A model with its optional hooks resolved to plain callables, ready for an engine."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.init_states: list[Any] = _distinct(model.init_states())
+        self.successors: Callable[[Any], Iterable[tuple[ActionLabel, Any]]] = model.successors
+        fast = getattr(model, "next_states", None)
+        self.next_states: Callable[[Any], list[Any]] = fast or self._labelled_next_states
+        self.within_boundary: Callable[[Any], bool] = getattr(model, "within_boundary", None) or _always_true
+        self.has_boundary = hasattr(model, "within_boundary")
+        self.representative: Callable[[Any], Any] = getattr(model, "representative", None) or _identity
+        self.has_symmetry = hasattr(model, "representative")
+        self.may_stop: Callable[[Any], bool] = getattr(model, "may_stop", None) or (lambda _s: False)
+        self.all_properties: tuple[Property, ...] = tuple(model.properties()) + self._deadlock_property()
+
+    def _deadlock_property(self) -> tuple[Property, ...]:
+        """TLC's deadlock check as a property, unless the model sets `check_deadlock = False`."""
+        if not getattr(self.model, "check_deadlock", True):
+            return ()
+        doc = "every reachable state has a next step, unless the model says it may end there (may_stop)"
+        return (Property("deadlock_free", Kind.DEADLOCK, self.may_stop, None, doc),)
+
+    def _labelled_next_states(self, state: Any) -> list[Any]:
+        return [nxt for _label, nxt in self.successors(state)]
+
+    def fingerprint(self, state: Any) -> int:
+        """The 64-bit fingerprint of a state's symmetry class."""
+        return hash(self.representative(state))
+
+    def title(self) -> str:
+        """One line naming the model for report headers."""
+        title = getattr(self.model, "title", None)
+        return title() if callable(title) else type(self.model).__name__
+
+    def options(self) -> dict[str, Any]:
+        """The model's parameters, for report headers and trace files."""
+        options = getattr(self.model, "options", None)
+        return dict(options()) if callable(options) else {}
+
+    def of_kind(self, *kinds: Kind) -> list[Property]:
+        """The model's properties of the given kinds, in declaration order."""
+        return [prop for prop in self.all_properties if prop.kind in kinds]
+
+
+def _distinct(states: Iterable[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    out = []
+    for state in states:
+        if state not in seen:
+            seen.add(state)
+            out.append(state)
+    return out

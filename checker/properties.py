@@ -1,0 +1,101 @@
+"""Named correctness properties: invariants, transition checks, reachability witnesses, liveness."""
+import enum
+import functools
+import types
+from typing import Any, Callable
+
+import attrs
+
+from checker.errors import DefinitionError
+
+
+class Kind(enum.Enum):
+    """How a property is judged: over states, over steps, as a witness, or over infinite runs."""
+
+    ALWAYS = "always"
+    TRANSITION = "transition"
+    SOMETIMES = "sometimes"
+    EVENTUALLY = "eventually"
+    LEADS_TO = "leads_to"
+    DEADLOCK = "deadlock"
+
+    @property
+    def is_liveness(self) -> bool:
+        """Liveness kinds need the fairness engine, not a reachability search."""
+        return self in (Kind.EVENTUALLY, Kind.LEADS_TO)
+
+
+@attrs.frozen
+class Property:
+    """A property bound to one model instance; `check` takes a state (or before, action, after)."""
+
+    name: str
+    kind: Kind
+    check: Callable[..., bool]
+    explain: Callable[[Any], str] | None = None
+    doc: str = ""
+
+    def explanation(self, *args: Any) -> str:
+        """The model's own words on why this property fails at the given state, or ''."""
+        if self.explain is None:
+            return ""
+        return str(self.explain(*args))
+
+
+def validate_name(name: str) -> str:
+    """Property names are identifiers, so the command line can select them."""
+    if not name.isidentifier():
+        raise DefinitionError(f"property name {name!r} is not an identifier")
+    return name
+
+
+class PropertySpec:
+    """A property written as a model method; binds to each model instance."""
+
+    def __init__(self, kind: Kind, fn: Callable[..., bool]):
+        self.kind = kind
+        self.fn = fn
+        self.name = validate_name(fn.__name__)
+        self.explain_fn: Callable[..., str] | None = None
+        self.doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
+        functools.update_wrapper(self, fn)
+
+    def explain(self, fn: Callable[..., str]) -> Callable[..., str]:
+        """Decorator: the method that says, in the model's words, why a violating state is bad."""
+        self.explain_fn = fn
+        return fn
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return types.MethodType(self.fn, instance)
+
+    def bind(self, model: Any) -> Property:
+        """The property as a value for this model instance."""
+        explain = types.MethodType(self.explain_fn, model) if self.explain_fn else None
+        return Property(self.name, self.kind, types.MethodType(self.fn, model), explain, self.doc)
+
+
+def always(fn: Callable[..., bool]) -> PropertySpec:
+    """An invariant: `fn(self, state)` is true in every reachable state."""
+    return PropertySpec(Kind.ALWAYS, fn)
+
+
+def transition(fn: Callable[..., bool]) -> PropertySpec:
+    """A step property: `fn(self, before, action, after)` is true for every reachable step."""
+    return PropertySpec(Kind.TRANSITION, fn)
+
+
+def sometimes(fn: Callable[..., bool]) -> PropertySpec:
+    """A witness: some reachable state satisfies `fn(self, state)`, so a HOLDS is never vacuous."""
+    return PropertySpec(Kind.SOMETIMES, fn)
+
+
+def eventually(fn: Callable[..., bool]) -> PropertySpec:
+    """Liveness: every fair run reaches a state where `fn(self, state)` is true."""
+    return PropertySpec(Kind.EVENTUALLY, fn)
+
+
+def leads_to(fn: Callable[..., tuple[bool, bool]]) -> PropertySpec:
+    """Liveness: `fn(self, state)` returns (p, q); whenever p holds, q holds later on every fair run."""
+    return PropertySpec(Kind.LEADS_TO, fn)

@@ -1,0 +1,98 @@
+"""Rendering a check result for people: header, verdict table, figures, and each trace as steps."""
+import io
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from checker.result import CheckResult, PropertyResult
+from checker.trace import Trace
+from checker.values import diff, fields_of, show
+from checker.verdict import Verdict
+
+STYLE = {Verdict.HOLDS: "green", Verdict.VIOLATED: "bold red", Verdict.UNKNOWN: "yellow"}
+
+
+def header(result: CheckResult) -> Table:
+    """The model, its options, the engine and the bounds that applied."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row("model", result.title)
+    grid.add_row("options", ", ".join(f"{k}={v}" for k, v in result.options.items()) or "none")
+    grid.add_row("search", f"{result.strategy}; bounds: {result.bounds.describe()}")
+    return grid
+
+
+def verdicts(result: CheckResult) -> Table:
+    """One row per property: kind, verdict, note."""
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    for column in ("property", "kind", "verdict", "note"):
+        table.add_column(column, no_wrap=column != "note")
+    for prop in result.properties:
+        table.add_row(prop.name, prop.kind.value, Text(prop.verdict.value, style=STYLE[prop.verdict]), prop.note)
+    return table
+
+
+def figures(result: CheckResult) -> Table:
+    """The search figures and why the search stopped."""
+    s = result.stats
+    grid = Table.grid(padding=(0, 2))
+    exhaustive = "exhaustive" if result.stop.is_complete else "not exhaustive"
+    grid.add_row("states", f"{s.distinct:,} distinct, {s.generated:,} generated, depth {s.depth}, "
+                 f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)")
+    if s.store_bytes_per_state:
+        grid.add_row("store", f"{s.store_bytes_per_state:.0f} bytes/state; fingerprint collision odds {s.collision_probability:.1e}")
+    grid.add_row("stopped", f"{result.stop.value} ({exhaustive})")
+    return grid
+
+
+def step_table(trace: Trace) -> Table:
+    """A numbered table of steps; after the initial state, only what changed."""
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    table.add_column("step", justify="right")
+    table.add_column("action", no_wrap=True)
+    table.add_column("changes")
+    first = trace.steps[0].state
+    table.add_row("0", "(initial state)", "\n".join(f"{name} = {show(value)}" for name, value in fields_of(first)))
+    loop = trace.loop_start
+    for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
+        changes = [f"{path}: {old} -> {new}" if old else f"{path}: {new}" for path, old, new in diff(before.state, step.state)]
+        marker = f"{number}" if loop is None or number != loop else f"{number} (loop)"
+        table.add_row(marker, str(step.action), "\n".join(changes) or "(no change)")
+    return table
+
+
+def trace_section(prop: PropertyResult) -> RenderableType:
+    """The heading and step table of one property's counterexample or witness."""
+    assert prop.trace is not None
+    what = "violated" if prop.verdict is Verdict.VIOLATED else "witnessed"
+    title = Text(f"{prop.name} is {what}: {prop.note}", style=STYLE[prop.verdict])
+    parts: list[RenderableType] = [Text(""), title]
+    if prop.explanation:
+        parts.append(Text(f"why: {prop.explanation}"))
+    parts.append(step_table(prop.trace))
+    return Group(*parts)
+
+
+def report(result: CheckResult, *, witnesses: bool = False) -> RenderableType:
+    """The whole report: header, verdicts, figures, then each counterexample (and witnesses if asked)."""
+    parts: list[RenderableType] = [header(result), Text(""), verdicts(result), Text(""), figures(result)]
+    if result.failure is not None:
+        failure = result.failure
+        parts += [Text(""), Text(f"the model raised while {failure.action}: {failure.error}", style="bold red"), step_table(failure.trace)]
+    for prop in result.properties:
+        if prop.trace is not None and (prop.verdict is Verdict.VIOLATED or witnesses):
+            parts.append(trace_section(prop))
+    return Group(*parts)
+
+
+def render_text(result: CheckResult, *, width: int = 110, witnesses: bool = False) -> str:
+    """The report as plain text (for assertion messages and files)."""
+    return to_text(report(result, witnesses=witnesses), width)
+
+
+def to_text(renderable: Any, width: int = 110) -> str:
+    """Any rich renderable as plain text."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, highlight=False).print(renderable)
+    return buffer.getvalue()

@@ -1,0 +1,133 @@
+"""Typed results of a check: a verdict per property, search figures, and why it stopped."""
+from typing import Any, Sequence
+
+import attrs
+
+from checker.properties import Kind
+from checker.trace import Trace
+from checker.verdict import StopReason, Verdict
+
+
+@attrs.frozen
+class PropertyResult:
+    """One property's verdict, with its counterexample (or witness) trace and a short note."""
+
+    name: str
+    kind: Kind
+    verdict: Verdict
+    trace: Trace | None = None
+    note: str = ""
+    explanation: str = ""
+
+    @property
+    def discovered(self) -> bool:
+        """True when the search found this property's counterexample or witness."""
+        return self.trace is not None
+
+
+@attrs.frozen
+class Stats:
+    """The figures of a search, as TLC reports them (generated counts the initial states)."""
+
+    distinct: int
+    generated: int
+    depth: int
+    seconds: float
+    store_bytes_per_state: float = 0.0
+    peak_rss_bytes: int = 0
+    collision_probability: float = 0.0
+
+    @property
+    def states_per_second(self) -> float:
+        """Distinct states found per second of search."""
+        return self.distinct / self.seconds if self.seconds > 0 else 0.0
+
+
+@attrs.frozen
+class ModelFailure:
+    """The model raised: the exception, the action that raised, and the trace leading there."""
+
+    error: str
+    action: str
+    trace: Trace
+
+
+@attrs.frozen
+class Bounds:
+    """The limits a search ran under; the model's own constraint is named too."""
+
+    max_depth: int | None = None
+    max_states: int | None = None
+    time_limit: float | None = None
+    state_constraint: bool = False
+    symmetry: bool = False
+
+    def describe(self) -> str:
+        """One line: the bounds that applied."""
+        parts = []
+        if self.max_depth is not None:
+            parts.append(f"depth <= {self.max_depth}")
+        if self.max_states is not None:
+            parts.append(f"states <= {self.max_states:,}")
+        if self.time_limit is not None:
+            parts.append(f"time <= {self.time_limit:g} s")
+        if self.state_constraint:
+            parts.append("the model's state constraint")
+        return ", ".join(parts) or "none"
+
+
+@attrs.frozen
+class CheckResult:
+    """Everything a check found; `assert_ok()` and `assert_discovery()` make it a one-line test."""
+
+    title: str
+    options: dict[str, Any]
+    strategy: str
+    bounds: Bounds
+    properties: tuple[PropertyResult, ...]
+    stats: Stats
+    stop: StopReason
+    failure: ModelFailure | None = None
+    notes: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> PropertyResult:
+        """The result for one property, by name: `result["consistent"]`."""
+        for result in self.properties:
+            if result.name == name:
+                return result
+        raise KeyError(f"no property {name!r}; known: {', '.join(p.name for p in self.properties)}")
+
+    def verdict(self, name: str) -> Verdict:
+        """The verdict for one property, by name."""
+        return self[name].verdict
+
+    @property
+    def violations(self) -> list[PropertyResult]:
+        """The properties found VIOLATED, in declaration order."""
+        return [p for p in self.properties if p.verdict is Verdict.VIOLATED]
+
+    @property
+    def exit_code(self) -> int:
+        """0 all hold, 1 a violation, 3 something unknown, 4 the model raised (DESIGN.md)."""
+        if self.failure is not None:
+            return 4
+        if self.violations:
+            return 1
+        if any(p.verdict is Verdict.UNKNOWN for p in self.properties):
+            return 3
+        return 0
+
+    def assert_ok(self) -> None:
+        """Fail with the report unless every property HOLDS."""
+        if self.exit_code != 0:
+            from checker.report import render_text
+
+            raise AssertionError("the check did not pass:\n" + render_text(self))
+
+    def assert_discovery(self, name: str, actions: Sequence[str] | None = None) -> None:
+        """Fail unless property `name` has a counterexample or witness, with exactly `actions` if given."""
+        result = self[name]
+        if result.trace is None:
+            raise AssertionError(f"{name}: nothing discovered ({result.verdict.value}: {result.note or self.stop.value})")
+        if actions is not None and result.trace.labels() != list(actions):
+            raise AssertionError(f"{name}: discovered {result.trace.labels()}, expected {list(actions)}")

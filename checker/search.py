@@ -1,0 +1,168 @@
+"""What every engine shares: the limits, the counters, and judging properties as states appear.
+
+An engine feeds states to `Search.judge_states` and steps to `Search.judge_step`; the search
+records each property's first discovery (a counterexample, or a witness for `sometimes`) as a
+thunk that builds its trace, and turns what it saw into verdicts when the engine stops.
+"""
+import time
+from typing import Any, Callable
+
+import attrs
+
+from checker.errors import CheckerError
+from checker.model import ActionLabel, ModelView
+from checker.properties import Kind, Property
+from checker.trace import Trace
+from checker.verdict import StopReason
+
+
+@attrs.define
+class Limits:
+    """The user's bounds on a search; None means unbounded."""
+
+    max_depth: int | None = None
+    max_states: int | None = None
+    time_limit: float | None = None
+    stop_on_first_violation: bool = True
+
+
+class StopSearch(Exception):
+    """Raised inside an engine to end the search with a reason."""
+
+    def __init__(self, reason: StopReason):
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+class ModelRaised(Exception):
+    """The model raised while computing successors or a property."""
+
+    def __init__(self, error: BaseException, where: str, trace: Callable[[], Trace]):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error, self.where, self.trace = error, where, trace
+
+
+@attrs.define
+class Discovery:
+    """The first counterexample or witness of one property, at a depth, with its trace builder."""
+
+    depth: int
+    trace: Callable[[], Trace]
+    explanation: str = ""
+
+
+class Search:
+    """Counters, limits, property bookkeeping and progress for one run of one engine."""
+
+    def __init__(self, view: ModelView, properties: list[Property], limits: Limits, progress: Callable[["Search"], None] | None = None):
+        self.view = view
+        self.properties = properties
+        self.limits = limits
+        self.progress = progress
+        self.invariants = [p for p in properties if p.kind is Kind.ALWAYS]
+        self.witnesses = [p for p in properties if p.kind is Kind.SOMETIMES]
+        self.step_checks = [p for p in properties if p.kind is Kind.TRANSITION]
+        self.check_deadlock = any(p.kind is Kind.DEADLOCK for p in properties)
+        self.found: dict[str, Discovery] = {}
+        self.generated = 0
+        self.distinct = 0
+        self.depth = 0
+        self.depth_cut = False
+        self.started = time.perf_counter()
+        self._next_report = self.started + 1.0
+
+    @property
+    def seconds(self) -> float:
+        """Seconds since the search started."""
+        return time.perf_counter() - self.started
+
+    def judge_states(self, states: list[Any], depth: int, trace_of: Callable[[int], Callable[[], Trace]]) -> None:
+        """Check invariants and witnesses on newly found states; `trace_of(i)` builds states[i]'s trace."""
+        for prop in self.invariants:
+            bad = _first_false(prop, states, trace_of)
+            if bad is not None:
+                self._discover(prop, depth, trace_of(bad), prop.explanation(states[bad]))
+        for prop in self.witnesses:
+            hit = _first_true(prop, states, trace_of)
+            if hit is not None:
+                self._discover(prop, depth, trace_of(hit))
+
+    def judge_step(self, before: Any, label: ActionLabel, after: Any, depth: int, trace: Callable[[], Trace]) -> None:
+        """Check transition properties on one step; `trace` builds the trace ending in `after`."""
+        for prop in self.step_checks:
+            try:
+                ok = prop.check(before, label, after)
+            except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
+                raise ModelRaised(error, f"property {prop.name}", trace) from error
+            if not ok:
+                self._discover(prop, depth, trace, prop.explanation(before, label, after))
+
+    def judge_stuck(self, state: Any, depth: int, trace: Callable[[], Trace]) -> None:
+        """A state with no successors: a deadlock unless the model says it may end there."""
+        if self.check_deadlock and "deadlock_free" not in self.found and not self.view.may_stop(state):
+            self.found["deadlock_free"] = Discovery(depth, trace, "no action is enabled and the model does not allow it to end here")
+            self._after_violation()
+
+    def _discover(self, prop: Property, depth: int, trace: Callable[[], Trace], explanation: str = "") -> None:
+        self.found[prop.name] = Discovery(depth, trace, explanation)
+        if prop.kind is Kind.SOMETIMES:
+            self.witnesses.remove(prop)
+            self._maybe_all_decided()
+        else:
+            if prop in self.invariants:
+                self.invariants.remove(prop)
+            if prop in self.step_checks:
+                self.step_checks.remove(prop)
+            self._after_violation()
+
+    def _after_violation(self) -> None:
+        if self.limits.stop_on_first_violation:
+            raise StopSearch(StopReason.FIRST_VIOLATION)
+        self._maybe_all_decided()
+
+    def _maybe_all_decided(self) -> None:
+        deadlock_open = self.check_deadlock and "deadlock_free" not in self.found
+        if not (self.invariants or self.witnesses or self.step_checks or deadlock_open):
+            raise StopSearch(StopReason.ALL_DECIDED)
+
+    def tick(self) -> None:
+        """Between batches: enforce the state and time limits and report progress."""
+        if self.limits.max_states is not None and self.distinct >= self.limits.max_states:
+            raise StopSearch(StopReason.STATE_LIMIT)
+        now = time.perf_counter()
+        if self.limits.time_limit is not None and now - self.started >= self.limits.time_limit:
+            raise StopSearch(StopReason.TIME_LIMIT)
+        if self.progress is not None and now >= self._next_report:
+            self._next_report = now + 1.0
+            self.progress(self)
+
+    def beyond_depth(self, depth: int) -> bool:
+        """True when states at this depth (initial states are depth 1) must not be expanded."""
+        return self.limits.max_depth is not None and depth >= self.limits.max_depth
+
+
+def _first_false(prop: Property, states: list[Any], trace_of: Callable[[int], Callable[[], Trace]]) -> int | None:
+    if _evaluate(all, prop, states, trace_of):
+        return None
+    return next(i for i, state in enumerate(states) if not prop.check(state))
+
+
+def _first_true(prop: Property, states: list[Any], trace_of: Callable[[int], Callable[[], Trace]]) -> int | None:
+    if not _evaluate(any, prop, states, trace_of):
+        return None
+    return next(i for i, state in enumerate(states) if prop.check(state))
+
+
+def _evaluate(combine: Callable[[Any], bool], prop: Property, states: list[Any], trace_of: Callable[[int], Callable[[], Trace]]) -> bool:
+    """`all` or `any` of the property over the states; a state that raises is reported with its trace."""
+    try:
+        return combine(map(prop.check, states))
+    except CheckerError:
+        raise
+    except Exception as error:  # noqa: BLE001 - find the state that raised, for the trace
+        for i, state in enumerate(states):
+            try:
+                prop.check(state)
+            except Exception:  # noqa: BLE001
+                raise ModelRaised(error, f"property {prop.name}", trace_of(i)) from error
+        raise

@@ -1,0 +1,29 @@
+"""Three-valued verdicts and the reasons a search stops, defined once for every engine."""
+import enum
+
+
+class Verdict(enum.Enum):
+    """What a search can say about one property."""
+
+    HOLDS = "HOLDS"
+    VIOLATED = "VIOLATED"
+    UNKNOWN = "UNKNOWN"
+
+
+class StopReason(enum.Enum):
+    """Why a search ended; only EXHAUSTED lets safety properties HOLD."""
+
+    EXHAUSTED = "explored every reachable state"
+    ALL_DECIDED = "every property was decided"
+    FIRST_VIOLATION = "stopped at the first violation"
+    DEPTH_LIMIT = "depth limit reached"
+    STATE_LIMIT = "state limit reached"
+    TIME_LIMIT = "time limit reached"
+    INTERRUPTED = "interrupted (Ctrl-C)"
+    MODEL_ERROR = "the model raised an error"
+    SIMULATION_DONE = "simulation budget spent (random runs are never exhaustive)"
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every reachable state (within the model's own constraint) was seen."""
+        return self is StopReason.EXHAUSTED

@@ -1,0 +1,5 @@
+"""The model catalog: every protocol the `check` command knows, by its command-line name."""
+from models.tcommit import TCommit
+from models.twophase import TwoPhase
+
+MODELS = {model.name: model for model in (TCommit, TwoPhase)}

@@ -23,7 +23,8 @@ from checker.progress import ProgressLine
 from checker.program import render_program
 from checker.replay import replay_file
 from checker.report import report, step_table
-from checker.result import CheckResult
+from checker.result import CheckResult, PropertyResult
+from checker.trace import Trace
 from checker.trace_io import load, result_to_json, save
 from checker.verdict import Verdict
 from models import MODELS
@@ -147,6 +148,8 @@ def replay_command(trace_file: str, fmt: str) -> int:
     except TypeError as error:
         raise CheckerError(f"{trace_file}: its options do not fit model {saved.model}: {error}") from None
     outcome = replay_file(model, saved)
+    if fmt == "program":
+        return _replay_program(model, outcome, trace_file)
     console = _console()
     options = ", ".join(f"{k}={v}" for k, v in saved.options.items())
     console.print(f"replayed {trace_file}: {saved.model} ({options}), {len(outcome.trace)} steps")
@@ -157,6 +160,17 @@ def replay_command(trace_file: str, fmt: str) -> int:
     what = "witnessed" if outcome.prop.kind.value == "sometimes" else "violated"
     console.print(f"{outcome.prop.name} is {what} at step {outcome.failing_step}" + (f": {outcome.explanation}" if outcome.explanation else ""), style="bold red")
     return 0 if what == "witnessed" else 1
+
+
+def _replay_program(model: Any, outcome: Any, trace_file: str) -> int:
+    """Print the replayed counterexample as a reproducing program (up to the failing step)."""
+    if outcome.failing_step is None or outcome.prop.kind.value == "sometimes":
+        click.echo(f"check: {outcome.prop.name} does not fail on this trace; there is no program to print", err=True)
+        return 0
+    trace = Trace(outcome.trace.steps[: outcome.failing_step + 1])
+    prop = PropertyResult(outcome.prop.name, outcome.prop.kind, Verdict.VIOLATED, trace, "", outcome.explanation)
+    click.echo(render_program(model, prop, f"check replay {shlex.quote(trace_file)} --format program"), nl=False)
+    return 1
 
 
 class CheckGroup(click.Group):
@@ -195,8 +209,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         code = done.exit_code
     except click.ClickException as error:
-        click.echo(f"check: {error.format_message()}", err=True)
-        code = EXIT_USAGE
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `check`: the help, not an error
+            click.echo(error.format_message())
+            code = 0
+        else:
+            click.echo(f"check: {error.format_message()}", err=True)
+            code = EXIT_USAGE
     except click.Abort:
         click.echo("check: interrupted", err=True)
         code = 130

@@ -106,11 +106,8 @@ class ProtocolModel:
 
     def _validate_options(self) -> None:
         for field in attrs.fields(type(self)):
-            if field.name == "bug" or not field.init:
-                continue
-            value, meta = getattr(self, field.name), field.metadata
-            if meta.get("min") is not None and value < meta["min"] or meta.get("max") is not None and value > meta["max"]:
-                raise UsageError(f"--{field.name.replace('_', '-')} must be between {meta['min']} and {meta['max']} (got {value})")
+            if field.name != "bug" and field.init:
+                _validate_option(field, getattr(self, field.name))
         if self.bug is not None and self.bug not in self.bugs:
             known = ", ".join(sorted(self.bugs)) or "none"
             raise UsageError(f"{self.name} has no bug variant {self.bug!r} (known: {known})")
@@ -167,6 +164,18 @@ class ProtocolModel:
     def title(self) -> str:
         """`name: summary`, for report headers."""
         return f"{self.name}: {self.summary()}"
+
+
+def _validate_option(field: attrs.Attribute, value: Any) -> None:
+    """One clear line for a parameter of the wrong type or outside its declared range."""
+    flag = "--" + field.name.replace("_", "-")
+    expected = type(field.default)
+    if field.default is not None and not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+        raise UsageError(f"{flag} must be {expected.__name__} (got {value!r})")
+    low, high = field.metadata.get("min"), field.metadata.get("max")
+    if low is not None and value < low or high is not None and value > high:
+        span = f"between {low} and {high}" if low is not None and high is not None else (f"at least {low}" if low is not None else f"at most {high}")
+        raise UsageError(f"{flag} must be {span} (got {value})")
 
 
 def _specs(cls: type, kind: type) -> list[Any]:

@@ -1,5 +1,6 @@
 """`check(model, ...)`: run one engine over a model and turn what it saw into a typed result."""
 import contextlib
+import math
 import gc
 import resource
 from typing import Any, Callable, Iterator, Sequence
@@ -34,7 +35,7 @@ def check(
     if strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
     _check_bounds(max_depth, max_states, time_limit)
-    if strategy == "simulate" and time_limit is None and max_states is None:
+    if strategy == "simulate" and time_limit is None:
         time_limit = SIMULATION_SECONDS
     view = ModelView(model)
     selected = select_properties(view, properties)
@@ -63,8 +64,8 @@ def _check_bounds(max_depth: int | None, max_states: int | None, time_limit: flo
         raise UsageError(f"--max-depth must be at least 1 (initial states are depth 1), got {max_depth}")
     if max_states is not None and max_states < 1:
         raise UsageError(f"--max-states must be at least 1, got {max_states}")
-    if time_limit is not None and time_limit <= 0:
-        raise UsageError(f"--time-limit must be positive, got {time_limit}")
+    if time_limit is not None and not (0 < time_limit < math.inf):
+        raise UsageError(f"--time-limit must be a positive number of seconds, got {time_limit}")
 
 
 def select_properties(view: ModelView, names: Sequence[str] | None) -> list[Property]:
@@ -129,7 +130,8 @@ def _judge(search: Search, stop: StopReason, strategy: str) -> tuple[PropertyRes
         if found is not None:
             trace = found.trace()
             verdict = Verdict.HOLDS if prop.kind is Kind.SOMETIMES else Verdict.VIOLATED
-            note = f"{'witness' if verdict is Verdict.HOLDS else 'counterexample'} of {len(trace)} steps ({how})"
+            steps = f"{len(trace)} step{'s' if len(trace) != 1 else ''}"
+            note = f"{'witness' if verdict is Verdict.HOLDS else 'counterexample'} of {steps} ({how})"
             results.append(PropertyResult(prop.name, prop.kind, verdict, trace, note, found.explanation))
         elif stop is StopReason.EXHAUSTED:
             results.append(_exhausted(prop, within))

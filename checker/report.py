@@ -18,7 +18,7 @@ def header(result: CheckResult) -> Table:
     """The model, its options, the engine and the bounds that applied."""
     grid = Table.grid(padding=(0, 2))
     grid.add_row("model", result.title)
-    grid.add_row("options", ", ".join(f"{k}={v}" for k, v in result.options.items()) or "none")
+    grid.add_row("options", ", ".join(f"{k}={v}" for k, v in result.options.items() if v is not None) or "none")
     grid.add_row("search", f"{result.strategy}; bounds: {result.bounds.describe()}")
     return grid
 

@@ -47,7 +47,10 @@ def trace_to_json(model_name: str, options: dict[str, Any], prop: PropertyResult
 def save(path: str | pathlib.Path, model_name: str, options: dict[str, Any], prop: PropertyResult) -> None:
     """Write one property's trace to a JSON file."""
     document = trace_to_json(model_name, options, prop)
-    pathlib.Path(path).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    try:
+        pathlib.Path(path).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise TraceFileError(f"cannot write trace file {path}: {error.strerror}") from None
 
 
 def load(path: str | pathlib.Path) -> TraceFile:
@@ -62,6 +65,7 @@ def load(path: str | pathlib.Path) -> TraceFile:
         raise TraceFileError(f"{path} is not a trace file (expected format {FORMAT!r})")
     try:
         steps = document["steps"]
+        _check_steps(path, steps)
         return TraceFile(
             model=document["model"],
             options=dict(document["options"]),
@@ -72,8 +76,22 @@ def load(path: str | pathlib.Path) -> TraceFile:
             states=[step["state"] for step in steps],
             loop_start=document.get("loop_start"),
         )
-    except (KeyError, TypeError) as error:
-        raise TraceFileError(f"{path} is a damaged trace file (missing {error})") from None
+    except KeyError as error:
+        raise TraceFileError(f"{path} is a damaged trace file (no {error} entry)") from None
+    except (TypeError, ValueError) as error:
+        raise TraceFileError(f"{path} is a damaged trace file ({error})") from None
+
+
+def _check_steps(path: str | pathlib.Path, steps: Any) -> None:
+    """Every step is {"action": {"name": str, "args": {...}} or null, "state": ...}; there is at least one."""
+    if not isinstance(steps, list) or not steps:
+        raise TraceFileError(f"{path} is a damaged trace file (it has no steps)")
+    for number, step in enumerate(steps):
+        action = step.get("action") if isinstance(step, dict) else None
+        if not isinstance(step, dict) or "state" not in step:
+            raise TraceFileError(f"{path} is a damaged trace file (step {number} has no state)")
+        if number and not (isinstance(action, dict) and isinstance(action.get("name"), str) and isinstance(action.get("args", {}), dict)):
+            raise TraceFileError(f"{path} is a damaged trace file (step {number} has no valid action)")
 
 
 def result_to_json(result: CheckResult, model_name: str) -> dict[str, Any]:

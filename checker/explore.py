@@ -55,7 +55,7 @@ def bfs(search: Search, store: VisitedStore) -> None:
     first_index, depth = 0, 1
     while frontier:
         if search.beyond_depth(depth):
-            search.depth_cut = _any_new(search, store, frontier)
+            search.depth_cut = _at_the_bound(search, store, frontier, first_index, depth)
             return
         successors: list[Any] = []
         for start in range(0, len(frontier), CHUNK):
@@ -77,9 +77,6 @@ def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int
         offset = next(i for i, state in enumerate(chunk) if _raises(view.next_states, state))
         raise ModelRaised(error, "computing successors", trace_of(base + offset)) from error
     counts = list(map(len, per_state))
-    if 0 in counts:
-        for offset in (i for i, n in enumerate(counts) if n == 0):
-            search.judge_stuck(chunk[offset], depth, trace_of(base + offset))
     if search.step_checks:
         for offset, state in enumerate(chunk):
             for slot, (label, after) in enumerate(view.successors(state)):
@@ -103,12 +100,16 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     search.generated += total
     fingerprint = hash if not view.has_symmetry else view.fingerprint
     fingerprints = np.fromiter(map(fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total)
+    sizes = np.asarray(counts, dtype=np.int64)
+    if search.check_deadlock:
+        _judge_stuck_states(search, store, chunk, base, depth, sizes, fingerprints)
     if view.has_boundary:
-        inside = np.flatnonzero(np.fromiter(map(view.within_boundary, chain.from_iterable(per_state)), dtype=bool, count=total))
+        owner_of = np.repeat(np.arange(len(chunk)), sizes).tolist()
+        flags = [_inside(search, store, nxt, base + owner_of[i]) for i, nxt in enumerate(chain.from_iterable(per_state))]
+        inside = np.flatnonzero(np.array(flags, dtype=bool))
         new = inside[store.seen.add_batch(fingerprints[inside])]
     else:
         new = store.seen.add_batch(fingerprints)
-    sizes = np.asarray(counts, dtype=np.int64)
     owners = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)[new]
     slots = (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes))[new]
     first_new = len(store)
@@ -120,14 +121,49 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     return fresh
 
 
-def _any_new(search: Search, store: VisitedStore, frontier: list[Any]) -> bool:
-    """At the depth bound: would any frontier state lead to a state not yet seen?"""
+def _judge_stuck_states(search: Search, store: VisitedStore, chunk: list[Any], base: int, depth: int,
+                        sizes: np.ndarray, fingerprints: np.ndarray) -> None:
+    """Judge the chunk's states from which no step leads anywhere else (no successor, or only itself)."""
+    own = np.frombuffer(store.records.fingerprint[base:base + len(chunk)], dtype=np.int64)
+    moves = fingerprints != np.repeat(own, sizes)
+    moving = np.bincount(np.repeat(np.arange(len(chunk)), sizes)[moves], minlength=len(chunk))
+    trace_of = _trace_builder(search.view, store)
+    for offset in np.flatnonzero(moving == 0).tolist():
+        search.judge_stuck(chunk[offset], depth, trace_of(base + offset))
+
+
+def _at_the_bound(search: Search, store: VisitedStore, frontier: list[Any], first_index: int, depth: int) -> bool:
+    """At the depth bound: judge deadlocks and steps of the last level without storing what
+    lies beyond; True if any step would have led to a state not yet seen (the bound cut the search)."""
     view = search.view
-    for state in frontier:
-        for nxt in view.next_states(state):
-            if view.within_boundary(nxt) and not store.seen.contains(view.fingerprint(nxt)):
-                return True
-    return False
+    cut = False
+    for offset, state in enumerate(frontier):
+        index = first_index + offset
+        successors = _labelled(search, store, state, index)
+        here = store.records.fingerprint[index]
+        if search.check_deadlock and all(view.fingerprint(nxt) == here for _label, nxt in successors):
+            search.judge_stuck(state, depth, _trace_builder(view, store)(index))
+        for slot, (label, nxt) in enumerate(successors):
+            if search.step_checks:
+                search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
+            cut = cut or (_inside(search, store, nxt, index) and not store.seen.contains(view.fingerprint(nxt)))
+    return cut
+
+
+def _labelled(search: Search, store: VisitedStore, state: Any, index: int) -> list[tuple[Any, Any]]:
+    """A state's labelled successors; a model error is reported with the trace to the state."""
+    try:
+        return list(search.view.successors(state))
+    except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
+        raise ModelRaised(error, "computing successors", _trace_builder(search.view, store)(index)) from error
+
+
+def _inside(search: Search, store: VisitedStore, state: Any, parent: int) -> bool:
+    """The model's state constraint; a model error is reported with the trace to the parent."""
+    try:
+        return bool(search.view.within_boundary(state))
+    except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
+        raise ModelRaised(error, "evaluating within_boundary", _trace_builder(search.view, store)(parent)) from error
 
 
 def dfs(search: Search, store: VisitedStore) -> None:
@@ -142,20 +178,18 @@ def dfs(search: Search, store: VisitedStore) -> None:
         if popped % 1024 == 0:
             search.tick()
         if search.beyond_depth(depth):
-            search.depth_cut = search.depth_cut or bool(view.next_states(state))
+            search.depth_cut = _at_the_bound(search, store, [state], index, depth) or search.depth_cut
             continue
-        try:
-            successors = list(view.successors(state))
-        except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
-            raise ModelRaised(error, "computing successors", trace_of(index)) from error
-        if not successors:
+        successors = _labelled(search, store, state, index)
+        own = store.records.fingerprint[index]
+        if all(view.fingerprint(nxt) == own for _label, nxt in successors):
             search.judge_stuck(state, depth, trace_of(index))
         pushed = []
         for slot, (label, nxt) in enumerate(successors):
             search.generated += 1
             if search.step_checks:
                 search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
-            if not view.within_boundary(nxt):
+            if not _inside(search, store, nxt, index):
                 continue
             fingerprint = view.fingerprint(nxt)
             if store.seen.add(fingerprint):

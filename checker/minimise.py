@@ -64,6 +64,7 @@ def minimise(view: ModelView, trace: Trace, event: Event) -> Trace:
         found = event(candidate) if candidate is not None else None
         if found is not None:
             trace = Trace(candidate.steps[: found + 1])
+            i = 1  # a later deletion can make an earlier step removable: start over
         else:
             i += 1
     return trace

@@ -69,7 +69,7 @@ class ModelView:
         """TLC's deadlock check as a property, unless the model sets `check_deadlock = False`."""
         if not getattr(self.model, "check_deadlock", True):
             return ()
-        doc = "every reachable state has a next step, unless the model says it may end there (may_stop)"
+        doc = "every reachable state has a step to a different state, unless the model says it may end there (may_stop)"
         return (Property("deadlock_free", Kind.DEADLOCK, self.may_stop, None, doc),)
 
     def _labelled_next_states(self, state: Any) -> list[Any]:
@@ -102,3 +102,9 @@ def _distinct(states: Iterable[Any]) -> list[Any]:
             seen.add(state)
             out.append(state)
     return out
+
+
+def is_stuck(view: ModelView, state: Any) -> bool:
+    """No step leads anywhere else: no successor, or only the state itself (up to symmetry)."""
+    here = view.fingerprint(state)
+    return all(view.fingerprint(nxt) == here for _label, nxt in view.successors(state))

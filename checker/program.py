@@ -33,7 +33,7 @@ def render_program(model: Any, prop: PropertyResult, command: str = "") -> str:
         if prop.kind is Kind.TRANSITION and step is prop.trace.steps[-1]:
             lines.append("before = state")
         lines.append(_call(model, step.action))
-    lines.append(_assertion(prop))
+    lines.append(_assertion(prop, hasattr(model, "may_stop")))
     return "\n".join(lines) + "\n"
 
 
@@ -51,14 +51,15 @@ def _call(model: Any, action: Any) -> str:
     return f"state = next(nxt for label, nxt in model.successors(state) if str(label) == {str(action)!r})"
 
 
-def _assertion(prop: PropertyResult) -> str:
+def _assertion(prop: PropertyResult, has_may_stop: bool) -> str:
     message = f"{prop.name} is violated" + (f": {prop.explanation}" if prop.explanation else "")
     if prop.kind is Kind.ALWAYS:
         return f"assert model.{prop.name}(state), {message!r}"
     if prop.kind is Kind.TRANSITION:
         return f"assert model.{prop.name}(before, {_label_expr(prop)}, state), {message!r}"
     if prop.kind is Kind.DEADLOCK:
-        return f"assert list(model.successors(state)) or model.may_stop(state), {'deadlock: no action is enabled in the final state'!r}"
+        may_stop = " or model.may_stop(state)" if has_may_stop else ""
+        return f"assert any(nxt != state for _label, nxt in model.successors(state)){may_stop}, {'deadlock: no step leads to a different state'!r}"
     return f"assert not model.{prop.name}(state), {prop.name + ' is witnessed'!r}"
 
 

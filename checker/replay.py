@@ -4,7 +4,7 @@ from typing import Any
 import attrs
 
 from checker.errors import UsageError
-from checker.model import ModelView
+from checker.model import ModelView, is_stuck
 from checker.properties import Kind, Property
 from checker.trace import Trace, replay
 from checker.trace_io import TraceFile
@@ -45,6 +45,6 @@ def failing_step(view: ModelView, prop: Property, trace: Trace) -> int | None:
         if prop.kind is Kind.TRANSITION and i and not prop.check(trace.steps[i - 1].state, step.action, step.state):
             return i
     last = trace.steps[-1].state
-    if prop.kind is Kind.DEADLOCK and not list(view.successors(last)) and not view.may_stop(last):
+    if prop.kind is Kind.DEADLOCK and is_stuck(view, last) and not view.may_stop(last):
         return len(trace.steps) - 1
     return None

@@ -98,9 +98,9 @@ class Search:
                 self._discover(prop, depth, trace, prop.explanation(before, label, after))
 
     def judge_stuck(self, state: Any, depth: int, trace: Callable[[], Trace]) -> None:
-        """A state with no successors: a deadlock unless the model says it may end there."""
+        """A state with no way forward (no step, or only steps to itself): a deadlock unless the model may end there."""
         if self.check_deadlock and "deadlock_free" not in self.found and not self.view.may_stop(state):
-            self.found["deadlock_free"] = Discovery(depth, trace, "no action is enabled and the model does not allow it to end here")
+            self.found["deadlock_free"] = Discovery(depth, trace, "no step leads to a different state, and the model does not say it may end here")
             self._after_violation()
 
     def _discover(self, prop: Property, depth: int, trace: Callable[[], Trace], explanation: str = "") -> None:

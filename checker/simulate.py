@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 from checker.minimise import first_event, minimise
+from checker.model import is_stuck
 from checker.properties import Kind
 from checker.search import Discovery, ModelRaised, Search
 from checker.trace import Step, Trace
@@ -41,8 +42,10 @@ def _walk(search: Search, rng: random.Random, state: Any, walk_length: int, seen
         except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
             raise ModelRaised(error, "computing successors", lambda: Trace(snapshot)) from error
         search.generated += len(enabled)
-        if not enabled:
+        here = search.view.fingerprint(state)
+        if all(search.view.fingerprint(nxt) == here for _label, nxt in enabled):
             search.judge_stuck(state, depth - 1, lambda: Trace(snapshot))
+        if not enabled:
             return
         inside = [(label, nxt) for label, nxt in enabled if view.within_boundary(nxt)]
         if not inside:
@@ -79,6 +82,6 @@ def minimised(search: Search, name: str, discovery: Discovery) -> Discovery:
     elif kind is Kind.TRANSITION:
         event = first_event(view, lambda before, action, after: action is not None and not prop.check(before, action, after))
     else:
-        event = first_event(view, lambda _b, _a, after: not list(view.successors(after)) and not view.may_stop(after))
+        event = first_event(view, lambda _b, _a, after: is_stuck(view, after) and not view.may_stop(after))
     trace = minimise(view, discovery.trace(), event)
     return Discovery(len(trace) + 1, lambda: trace, discovery.explanation)

@@ -4,6 +4,10 @@ Like TLC and Stateright, the store keeps only what is needed to say "seen before
 walk a trace back: a fingerprint per state in sorted numpy arrays (see FingerprintSet), and per state
 index its parent index, its position among the parent's successors, and its fingerprint.
 Traces are rebuilt by re-executing the model along that path (see checker/trace.py).
+
+A fingerprint is Python's hash() of the state (of its representative, under symmetry). Known
+limitation: hash() maps -1 and -2 to the same value (and integers equal modulo 2**61 - 1), so
+two states that differ only there are merged. Avoid -1 and -2 as sentinel values in states.
 """
 import sys
 from array import array

@@ -1,6 +1,7 @@
 """State values as people and files see them: short text, JSON, and field-by-field changes."""
 import enum
 import json
+from collections import Counter
 from typing import Any, Iterator
 
 import attrs
@@ -78,9 +79,23 @@ def diff(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, str, st
         for i, (old, new) in enumerate(zip(before, after)):
             yield from diff(old, new, f"{path}[{i}]")
     elif isinstance(before, (set, frozenset)) and isinstance(after, (set, frozenset)):
-        added = ", ".join(sorted(show(v) for v in after - before))
-        removed = ", ".join(sorted(show(v) for v in before - after))
-        change = " ".join(part for part in (f"+{{{added}}}" if added else "", f"-{{{removed}}}" if removed else "") if part)
-        yield path, "", change
+        yield path, "", _set_change(after - before, before - after)
+    elif isinstance(before, tuple) and isinstance(after, tuple) and _hashable(before + after):
+        added, removed = Counter(after) - Counter(before), Counter(before) - Counter(after)
+        yield path, "", _set_change(added.elements(), removed.elements())
     else:
         yield path, show(before), show(after)
+
+
+def _set_change(added: Any, removed: Any) -> str:
+    plus = ", ".join(sorted(show(v) for v in added))
+    minus = ", ".join(sorted(show(v) for v in removed))
+    return " ".join(part for part in (f"+{{{plus}}}" if plus else "", f"-{{{minus}}}" if minus else "") if part)
+
+
+def _hashable(items: tuple) -> bool:
+    try:
+        hash(items)
+    except TypeError:
+        return False
+    return True

@@ -82,6 +82,10 @@ class TwoPhase(ProtocolModel):
     def init(self) -> State:
         return State(rm_state=(WORKING,) * self.rms, tm_state="init", tm_prepared=frozenset(), msgs=frozenset())
 
+    def may_stop(self, s: State) -> bool:
+        """Every RM has decided: only steps that change nothing remain, which is the protocol's end."""
+        return all_decided(s.rm_state)
+
     @action(rm="RM")
     def tm_rcv_prepared(self, s: State, rm: int) -> State | None:
         """The TM receives a Prepared message from `rm`."""

@@ -16,9 +16,13 @@ import attrs
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from checker import CheckerError, DefinitionError, NondeterministicModel, check
 from checker.check import STRATEGIES
+from checker.actor_system import ActorModel
+from checker.faults import FaultBudget
+from checker.msc import chart, mermaid
 from checker.progress import ProgressLine
 from checker.program import render_program
 from checker.replay import replay_file
@@ -30,7 +34,7 @@ from checker.verdict import Verdict
 from models import MODELS
 
 EXIT_USAGE, EXIT_MODEL = 2, 4
-FORMATS = ("text", "json", "program")
+FORMATS = ("text", "json", "program", "mermaid")
 
 
 def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,7 +50,8 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--continue", "keep_going", is_flag=True, help="keep searching after the first violation"),
         click.option("--witnesses", is_flag=True, help="also show the trace of each sometimes witness"),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                     help="text report, JSON result, or a Python program reproducing the first violation"),
+                     help="text report, JSON result, a Python program reproducing the first violation, "
+                          "or (actor models) the first violation as a Mermaid sequence diagram"),
         click.option("--trace-out", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
                      help="save the first violation's trace as JSON (replay it with `check replay FILE`)"),
     ]
@@ -65,9 +70,29 @@ def _model_options(model_cls: type) -> list[click.Option]:
                 help_text = "known-bug variant: " + "; ".join(f"{k}: {v}" for k, v in sorted(model_cls.bugs.items()))
                 options.append(click.Option([flag], type=click.Choice(sorted(model_cls.bugs)), default=None, help=help_text))
             continue
-        kind = type(field.default) if field.default is not None else str
-        options.append(click.Option([flag, field.name], type=kind, default=field.default, show_default=True, help=field.metadata.get("help", "")))
+        help_text = field.metadata.get("help", "")
+        if isinstance(field.default, bool):
+            options.append(click.Option([f"{flag}/--no-{flag[2:]}", field.name], default=field.default, show_default=True, help=help_text))
+        elif isinstance(field.default, FaultBudget):
+            options.append(click.Option([flag, field.name], type=FaultsParam(), default=str(field.default), show_default=True, help=help_text))
+        else:
+            kind = type(field.default) if field.default is not None else str
+            options.append(click.Option([flag, field.name], type=kind, default=field.default, show_default=True, help=help_text))
     return options
+
+
+class FaultsParam(click.ParamType):
+    """`--faults crash=1,drop=2` as a FaultBudget."""
+
+    name = "FAULTS"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> FaultBudget:
+        if isinstance(value, FaultBudget):
+            return value
+        try:
+            return FaultBudget.parse("" if value == "none" else value)
+        except CheckerError as error:
+            self.fail(str(error).removeprefix("--faults: "), param, ctx)
 
 
 def _model_command(name: str, model_cls: type) -> click.Command:
@@ -99,16 +124,28 @@ def _console() -> Console:
 
 
 def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool) -> None:
+    violation = next((p for p in result.properties if p.verdict is Verdict.VIOLATED and p.trace), None)
     if fmt == "json":
         click.echo(json.dumps(result_to_json(result, name), indent=1))
+    elif fmt == "mermaid":
+        if not isinstance(model, ActorModel):
+            raise CheckerError(f"--format mermaid draws message sequence charts, and {name} is not an actor model")
+        if violation is None:
+            click.echo(f"check: no violation found, so there is no chart to draw ({result.stop.value})", err=True)
+        else:
+            click.echo(mermaid(violation.trace, _roles(model)), nl=False)
     elif fmt == "program":
-        violation = next((p for p in result.properties if p.verdict is Verdict.VIOLATED and p.trace), None)
         if violation is None:
             click.echo(f"check: no violation found, so there is no program to print ({result.stop.value})", err=True)
         else:
             click.echo(render_program(model, violation, "check " + shlex.join(sys.argv[1:])), nl=False)
     else:
-        _console().print(report(result, witnesses=witnesses))
+        render = (lambda trace: Text(chart(trace, _roles(model)), no_wrap=True, overflow="ignore")) if isinstance(model, ActorModel) else step_table
+        _console().print(report(result, witnesses=witnesses, render_trace=render))
+
+
+def _roles(model: Any) -> list[str]:
+    return [model.role(node) for node in model.ids]
 
 
 def _save_first_violation(name: str, result: CheckResult, path: str) -> None:

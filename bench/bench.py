@@ -5,7 +5,8 @@
 
 Runs the hand-written tuple BFS and the engine on the same model, alternating, and reports
 the best time of each and their ratio (ratios, not timings: the machines are shared and
-noisy). Then measures the visited store's bytes per distinct state on a run of at least a
+noisy). Then reports 2pc-actors' states per second (3 participants, one crash, with and
+without symmetry), and measures the visited store's bytes per distinct state on a run of at least a
 million states (2pc with 8 RMs), from the allocated sizes of its arrays.
 """
 import argparse
@@ -18,7 +19,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT.parent / "shared" / "bench"))
 
 from checker import check  # noqa: E402
+from checker.faults import FaultBudget  # noqa: E402
 from models.twophase import TwoPhase  # noqa: E402
+from models.twophase_actors import TwoPhaseActors  # noqa: E402
 
 
 def _baseline():
@@ -53,6 +56,15 @@ def compare(rms: int, rounds: int) -> float:
     return ratio
 
 
+def actors_rate(participants: int) -> None:
+    """Exhaustive 2pc-actors with one crash: states per second, with and without symmetry."""
+    for symmetry in (True, False):
+        model = TwoPhaseActors(participants=participants, faults=FaultBudget(crash=1), symmetry=symmetry)
+        stats = check(model, stop_on_first_violation=False).stats
+        print(f"2pc-actors participants={participants} crash=1 symmetry={symmetry}: {stats.distinct:,} states, "
+              f"{stats.seconds:.2f} s, {stats.states_per_second:,.0f} states/s")
+
+
 def store_cost(rms: int) -> float:
     """Run 2pc with `rms` RMs and report the store's allocated bytes per distinct state."""
     result = check(TwoPhase(rms=rms))
@@ -69,6 +81,7 @@ def main() -> None:
     parser.add_argument("--store-rms", type=int, default=8, help="0 skips the store measurement")
     args = parser.parse_args()
     compare(args.rms, args.rounds)
+    actors_rate(3)
     if args.store_rms:
         store_cost(args.store_rms)
 

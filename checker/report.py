@@ -1,6 +1,6 @@
 """Rendering a check result for people: header, verdict table, figures, and each trace as steps."""
 import io
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -18,7 +18,10 @@ def header(result: CheckResult) -> Table:
     """The model, its options, the engine and the bounds that applied."""
     grid = Table.grid(padding=(0, 2))
     grid.add_row("model", result.title)
-    grid.add_row("options", ", ".join(f"{k}={v}" for k, v in result.options.items() if v is not None) or "none")
+    options = {k: v for k, v in result.options.items() if v is not None and k != "faults"}
+    grid.add_row("options", ", ".join(f"{k}={v}" for k, v in options.items()) or "none")
+    if "faults" in result.options:
+        grid.add_row("faults", f"{result.options['faults']} (the most of each fault one run may inject)")
     grid.add_row("search", f"{result.strategy}; bounds: {result.bounds.describe()}")
     return grid
 
@@ -62,7 +65,7 @@ def step_table(trace: Trace) -> Table:
     return table
 
 
-def trace_section(prop: PropertyResult) -> RenderableType:
+def trace_section(prop: PropertyResult, render_trace: Callable[[Trace], RenderableType] = step_table) -> RenderableType:
     """The heading and step table of one property's counterexample or witness."""
     assert prop.trace is not None
     what = "violated" if prop.verdict is Verdict.VIOLATED else "witnessed"
@@ -70,19 +73,20 @@ def trace_section(prop: PropertyResult) -> RenderableType:
     parts: list[RenderableType] = [Text(""), title]
     if prop.explanation:
         parts.append(Text(f"why: {prop.explanation}"))
-    parts.append(step_table(prop.trace))
+    parts.append(render_trace(prop.trace))
     return Group(*parts)
 
 
-def report(result: CheckResult, *, witnesses: bool = False) -> RenderableType:
+def report(result: CheckResult, *, witnesses: bool = False,
+           render_trace: Callable[[Trace], RenderableType] = step_table) -> RenderableType:
     """The whole report: header, verdicts, figures, then each counterexample (and witnesses if asked)."""
     parts: list[RenderableType] = [header(result), Text(""), verdicts(result), Text(""), figures(result)]
     if result.failure is not None:
         failure = result.failure
-        parts += [Text(""), Text(f"the model raised while {failure.action}: {failure.error}", style="bold red"), step_table(failure.trace)]
+        parts += [Text(""), Text(f"the model raised while {failure.action}: {failure.error}", style="bold red"), render_trace(failure.trace)]
     for prop in result.properties:
         if prop.trace is not None and (prop.verdict is Verdict.VIOLATED or witnesses):
-            parts.append(trace_section(prop))
+            parts.append(trace_section(prop, render_trace))
     return Group(*parts)
 
 

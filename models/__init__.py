@@ -1,5 +1,6 @@
 """The model catalog: every protocol the `check` command knows, by its command-line name."""
 from models.tcommit import TCommit
 from models.twophase import TwoPhase
+from models.twophase_actors import TwoPhaseActors
 
-MODELS = {model.name: model for model in (TCommit, TwoPhase)}
+MODELS = {model.name: model for model in (TCommit, TwoPhase, TwoPhaseActors)}

@@ -383,3 +383,31 @@ def test_simulate_with_an_unreachable_state_limit_still_ends():
         pytest.fail("simulation with --max-states above the reachable count ran for 14 s without stopping")
     print(f"simulate with --max-states 1000 ended after {time.perf_counter() - start:.1f} s")
     assert proc.returncode == 3, proc.stderr
+
+
+def test_actor_model_prints_a_sequence_chart_for_the_blocking_trace():
+    """`check 2pc-actors --participants 2 --faults crash=1` exits 1 and draws the blocking trace as a chart."""
+    result = subprocess.run([sys.executable, "cli.py", "2pc-actors", "--participants", "2", "--faults", "crash=1"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "faults   crash=1" in result.stdout
+    assert "n0 coordinator" in result.stdout and "[CRASH]" in result.stdout and "Prepare()" in result.stdout
+
+
+def test_actor_model_as_mermaid_and_faults_it_does_not_allow():
+    """--format mermaid draws the chart; a fault the model does not model is one line and exit 2."""
+    chart = subprocess.run([sys.executable, "cli.py", "2pc-actors", "--participants", "2", "--bug", "skip-failed-commit",
+                            "--format", "mermaid"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert chart.returncode == 1 and chart.stdout.startswith("sequenceDiagram")
+    refused = subprocess.run([sys.executable, "cli.py", "2pc-actors", "--faults", "partition=1"],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and refused.stderr.strip().splitlines() == ["check: 2pc-actors does not model partition faults (it allows: crash, restart, drop)"]
+
+
+def test_no_symmetry_flag_gives_the_same_verdict_over_more_states():
+    """--no-symmetry explores more states and reaches the same verdicts."""
+    runs = [subprocess.run([sys.executable, "cli.py", "2pc-actors", "--participants", "2", flag, "--format", "json"],
+                           cwd=REPO, capture_output=True, text=True, timeout=60) for flag in ("--symmetry", "--no-symmetry")]
+    reports = [json.loads(run.stdout) for run in runs]
+    assert [[p["verdict"] for p in r["properties"]] for r in reports][0] == [[p["verdict"] for p in r["properties"]] for r in reports][1]
+    assert (reports[0]["stats"]["distinct"], reports[1]["stats"]["distinct"]) == (1948, 3215)

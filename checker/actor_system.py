@@ -1,0 +1,216 @@
+"""An actor system compiled to an ordinary Model: the nodes' handlers plus the network, the
+timers and the fault budget, all owned by the checker.
+
+A model author writes `ActorModel` subclasses: the actors (node logic only), the properties
+over `System` states, and which faults make sense. Every step of the system is one of:
+deliver a message, fire a timer, or inject a fault from the budget (crash, restart, drop,
+duplicate, partition, heal, pause, resume, early timer). Steps are listed in a fixed order
+(deliveries in the network's canonical order, then timers by node and name, then faults), so
+exploration is deterministic.
+"""
+from typing import Any, ClassVar, Iterator, Sequence
+
+import attrs
+
+from checker.actor import Actor, Envelope, NodeId, Out
+from checker.authoring import ProtocolModel, option
+from checker.errors import DefinitionError
+from checker.faults import FaultBudget
+from checker.model import ActionLabel
+from checker.network import NETWORKS, Network
+from checker.record import record
+from checker.symmetry import representative
+
+TIMER_POLICIES = ("anytime", "when-idle")
+
+
+@record
+class System:
+    """The whole system: every node's state, the network, timers, faults in force, history."""
+
+    nodes: tuple           # node states by NodeId (a crashed node keeps its state for DURABLE fields)
+    network: tuple         # Envelopes in flight, in the network kind's canonical order
+    timers: tuple          # per node, the frozenset of armed timer names
+    down: frozenset        # crashed nodes
+    paused: frozenset      # paused nodes
+    side: frozenset        # during a partition, the nodes on the side of n0; empty when healed
+    budget: tuple          # faults left, in FaultBudget.KINDS order
+    history: tuple = ()    # client Events, in the order they happened
+
+    def up(self, node: NodeId) -> bool:
+        """True when the node is neither crashed nor paused."""
+        return node not in self.down and node not in self.paused
+
+    def reachable(self, src: NodeId, dst: NodeId) -> bool:
+        """True unless a partition separates the two nodes."""
+        return not self.side or (src in self.side) == (dst in self.side)
+
+
+def _label(name: str, **args: Any) -> ActionLabel:
+    return ActionLabel(name, tuple(args.items()))
+
+
+@attrs.frozen
+class ActorModel(ProtocolModel):
+    """Base class for actor models; subclasses define `actors()` and properties over System."""
+
+    network_kind: ClassVar[str] = "bag"
+    timer_policy: ClassVar[str] = "anytime"
+    allowed_faults: ClassVar[frozenset[str]] = frozenset(FaultBudget.KINDS)
+    faults: FaultBudget = option(FaultBudget(), help="fault budget, as crash=1,restart=1,drop=2,partition=1")
+    symmetry: bool = option(True, help="treat interchangeable nodes as one (symmetry reduction)")
+    _system: Any = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if self.network_kind not in NETWORKS:
+            raise DefinitionError(f"{type(self).__name__}.network_kind must be one of {', '.join(NETWORKS)}")
+        if self.timer_policy not in TIMER_POLICIES:
+            raise DefinitionError(f"{type(self).__name__}.timer_policy must be one of {', '.join(TIMER_POLICIES)}")
+        allowed = self.allowed_faults - ({"duplicate"} if NETWORKS[self.network_kind].duplicates_itself else set())
+        self.faults.check_allowed(self.name, allowed)
+        actors = tuple(self.actors())
+        object.__setattr__(self, "_system", (actors, tuple(NodeId(i) for i in range(len(actors))), NETWORKS[self.network_kind]))
+
+    def actors(self) -> Sequence[Actor]:
+        """The actor of each node, in NodeId order."""
+        raise DefinitionError(f"{type(self).__name__} must define actors()")
+
+    def symmetric_groups(self) -> list[list[NodeId]]:
+        """Groups of interchangeable nodes (for symmetry reduction); none by default."""
+        return []
+
+    @property
+    def ids(self) -> tuple[NodeId, ...]:
+        """Every node's id."""
+        return self._system[1]
+
+    @property
+    def net(self) -> Network:
+        """The kind of network this model runs on."""
+        return self._system[2]
+
+    def role(self, node: NodeId) -> str:
+        """The role name of a node, for charts."""
+        return self._system[0][node].role
+
+    def options(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, FaultBudget) else v) for k, v in super().options().items()}
+
+    def init_states(self) -> list[System]:
+        nodes, sends, timers, events = [], [], [], []
+        for node, actor in zip(self.ids, self._system[0]):
+            out = Out(node)
+            nodes.append(actor.on_start(node, out))
+            sends += out.sends
+            timers.append(frozenset(out.timers_set) - frozenset(out.timers_cancelled))
+            events += out.events
+        budget = tuple(getattr(self.faults, kind) for kind in FaultBudget.KINDS)
+        empty = System(tuple(nodes), (), tuple(timers), frozenset(), frozenset(), frozenset(), budget, tuple(events))
+        return [empty.evolve(network=self.net.send((), sends))]
+
+    def representative(self, state: System) -> System:
+        """The state with interchangeable nodes renamed into a canonical order."""
+        return representative(state, self.symmetric_groups(), self.net) if self.symmetry else state
+
+    def successors(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
+        yield from self._deliveries(s)
+        yield from self._timeouts(s)
+        yield from self._faults(s)
+
+    def next_states(self, s: System) -> list[System]:  # type: ignore[override]
+        return [nxt for _label, nxt in self.successors(s)]
+
+    def _deliveries(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
+        for env in self.net.deliverable(s.network):
+            if s.up(env.dst) and s.reachable(env.src, env.dst):
+                actor = self._system[0][env.dst]
+                network = self.net.delivered(s.network, env)
+                yield _label("deliver", src=env.src, dst=env.dst, msg=env.msg), self._handle(
+                    s.evolve(network=network), env.dst, lambda out, e=env, a=actor: a.on_message(e.dst, s.nodes[e.dst], e.src, e.msg, out))
+
+    def _timeouts(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
+        for node in self.ids:
+            if not s.up(node) or not s.timers[node]:
+                continue
+            waiting = self.timer_policy == "when-idle" and any(
+                e.dst == node and s.reachable(e.src, node) for e in self.net.deliverable(s.network))
+            if waiting and not self._left(s, "skew"):
+                continue
+            actor = self._system[0][node]
+            for timer in sorted(s.timers[node]):
+                base = s.evolve(timers=_put(s.timers, node, s.timers[node] - {timer}))
+                name = "timeout"
+                if waiting:
+                    base, name = self._spend(base, "skew"), "timeout_early"
+                yield _label(name, node=node, timer=timer), self._handle(
+                    base, node, lambda out, n=node, t=timer, a=actor, st=s.nodes[node]: a.on_timer(n, st, t, out))
+
+    def _faults(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
+        net = self.net
+        if self._left(s, "crash"):
+            for node in self.ids:
+                if node not in s.down:
+                    yield _label("crash", node=node), self._spend(s, "crash").evolve(
+                        down=s.down | {node}, paused=s.paused - {node},
+                        timers=_put(s.timers, node, frozenset()), network=net.without_node(s.network, node))
+        if self._left(s, "restart"):
+            for node in sorted(s.down):
+                actor = self._system[0][node]
+                yield _label("restart", node=node), self._handle(
+                    self._spend(s, "restart").evolve(down=s.down - {node}), node,
+                    lambda out, n=node, a=actor: a.on_restart(n, s.nodes[n], out), reset_timers=True)
+        for kind, change in (("drop", net.dropped), ("duplicate", net.duplicated)):
+            if self._left(s, kind):
+                for env in dict.fromkeys(s.network):
+                    yield _label(kind, src=env.src, dst=env.dst, msg=env.msg), self._spend(s, kind).evolve(network=change(s.network, env))
+        yield from self._partitions(s)
+        yield from self._pauses(s)
+
+    def _partitions(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
+        if s.side:
+            yield _label("heal"), s.evolve(side=frozenset())
+        elif self._left(s, "partition"):
+            rest = self.ids[1:]
+            for mask in range(0, 2 ** len(rest) - 1):
+                side = frozenset([self.ids[0], *(n for i, n in enumerate(rest) if mask >> i & 1)])
+                yield _label("partition", side=tuple(sorted(side))), self._spend(s, "partition").evolve(side=side)
+
+    def _pauses(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
+        for node in sorted(s.paused):
+            yield _label("resume", node=node), s.evolve(paused=s.paused - {node})
+        if self._left(s, "pause"):
+            for node in self.ids:
+                if s.up(node):
+                    yield _label("pause", node=node), self._spend(s, "pause").evolve(paused=s.paused | {node})
+
+    def _handle(self, s: System, node: NodeId, handler: Any, reset_timers: bool = False) -> System:
+        """Run one handler of `node` and apply its output buffer to the system."""
+        out = Out(node)
+        local = handler(out)
+        timers = frozenset() if reset_timers else s.timers[node]
+        timers = (timers - frozenset(out.timers_cancelled)) | frozenset(out.timers_set)
+        sends = [e for e in out.sends if e.dst not in s.down]
+        return s.evolve(
+            nodes=_put(s.nodes, node, local),
+            timers=_put(s.timers, node, timers) if timers != s.timers[node] else s.timers,
+            network=self.net.send(s.network, sends),
+            history=s.history + tuple(out.events) if out.events else s.history,
+        )
+
+    @staticmethod
+    def _left(s: System, kind: str) -> int:
+        return s.budget[FaultBudget.KINDS.index(kind)]
+
+    @staticmethod
+    def _spend(s: System, kind: str) -> System:
+        i = FaultBudget.KINDS.index(kind)
+        return s.evolve(budget=s.budget[:i] + (s.budget[i] - 1,) + s.budget[i + 1:])
+
+
+def _put(items: tuple, index: int, value: Any) -> tuple:
+    if items[index] is value:
+        return items
+    out = list(items)
+    out[index] = value
+    return tuple(out)

@@ -1,0 +1,106 @@
+"""Message sequence charts of actor traces: one lane per node, in the terminal and as Mermaid.
+
+Each step is a row: a delivery is an arrow from sender to receiver (drawn when the message
+arrives), a dropped message an arrow ending in x, a timer firing, crash, restart, pause or
+resume a mark on the node's lane, a partition or heal a line across every lane. Beside each
+row, the fields that changed at the node that stepped.
+"""
+from typing import Any
+
+from checker.trace import Trace
+from checker.values import diff, show
+
+LANE = 22
+MARKS = {"timeout": "timer", "timeout_early": "timer (early)", "crash": "CRASH", "restart": "restart",
+         "pause": "pause", "resume": "resume"}
+
+
+def _node_changes(before: Any, after: Any, node: int | None) -> str:
+    """What changed at `node` (its state, timers, up/down), or everywhere but the network."""
+    changes = []
+    for path, old, new in diff(before, after):
+        if path.startswith(("network", "budget")):
+            continue
+        if node is not None and path.startswith(("nodes[", "timers[")) and not path.startswith((f"nodes[{node}]", f"timers[{node}]")):
+            continue
+        text = f"{path}: {old} -> {new}" if old else f"{path}: {new}"
+        changes.append(text.replace(f"nodes[{node}].", f"n{node}.").replace(f"timers[{node}]", f"n{node} timers"))
+    return "; ".join(changes)
+
+
+def _canvas(lanes: int) -> list[str]:
+    row = [" "] * (lanes * LANE)
+    for lane in range(lanes):
+        row[lane * LANE + LANE // 2] = "|"
+    return row
+
+
+def _arrow(row: list[str], src: int, dst: int, text: str, end: str) -> None:
+    a, b = src * LANE + LANE // 2, dst * LANE + LANE // 2
+    lo, hi = min(a, b), max(a, b)
+    for x in range(lo + 1, hi):
+        row[x] = "-"
+    row[b - 1 if b > a else b + 1] = end if end != ">" else (">" if b > a else "<")
+    label = f" {text} "[: max(0, hi - lo - 3)]
+    start = lo + 1 + max(0, (hi - lo - len(label)) // 2)
+    row[start:start + len(label)] = list(label)
+
+
+def _mark(row: list[str], lane: int, text: str) -> None:
+    x = lane * LANE + LANE // 2
+    label = f"[{text}]"
+    start = max(0, x - len(label) // 2)
+    row[start:start + len(label)] = list(label)
+
+
+def chart(trace: Trace, roles: list[str]) -> str:
+    """The trace as a text sequence chart."""
+    lanes = len(roles)
+    head = "".join(f"n{i} {role}".center(LANE) for i, role in enumerate(roles))
+    lines = ["      " + head]
+    for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
+        row, node = _canvas(lanes), _draw(_canvas(lanes), step.action)
+        row = node[0]
+        lines.append(f"{number:>4}  " + "".join(row).rstrip() + "   " + _node_changes(before.state, step.state, node[1]))
+    return "\n".join(lines)
+
+
+def _draw(row: list[str], action: Any) -> tuple[list[str], int | None]:
+    args = action.kwargs
+    if action.name in ("deliver", "drop", "duplicate"):
+        end = {"deliver": ">", "drop": "x", "duplicate": "2"}[action.name]
+        label = show(args["msg"]) + (" (lost)" if action.name == "drop" else " (dup)" if action.name == "duplicate" else "")
+        _arrow(row, int(args["src"]), int(args["dst"]), label, end)
+        return row, int(args["dst"]) if action.name == "deliver" else None
+    if action.name in MARKS:
+        node = int(args["node"])
+        _mark(row, node, MARKS[action.name] + (f" {args['timer']}" if "timer" in args else ""))
+        return row, node
+    text = f"~~ partition: {{{', '.join(map(str, args['side']))}}} | the rest ~~" if action.name == "partition" else "~~ heal ~~"
+    row = list(text.center(len(row), "~" if action.name == "heal" else " "))
+    return row, None
+
+
+def mermaid(trace: Trace, roles: list[str]) -> str:
+    """The trace as a Mermaid sequence diagram."""
+    lines = ["sequenceDiagram"]
+    lines += [f"    participant n{i} as n{i} {role}" for i, role in enumerate(roles)]
+    everyone = f"n0,n{len(roles) - 1}" if len(roles) > 1 else "n0"
+    for before, step in zip(trace.steps, trace.steps[1:]):
+        action, args = step.action, step.action.kwargs
+        if action.name in ("deliver", "drop", "duplicate"):
+            arrow = {"deliver": "->>", "drop": "-x", "duplicate": "->>"}[action.name]
+            suffix = {"deliver": "", "drop": " (lost)", "duplicate": " (duplicated)"}[action.name]
+            lines.append(f"    {args['src']}{arrow}{args['dst']}: {show(args['msg'])}{suffix}")
+            node = int(args["dst"]) if action.name == "deliver" else None
+        elif action.name in MARKS:
+            node = int(args["node"])
+            lines.append(f"    Note over n{node}: {MARKS[action.name]}{' ' + args['timer'] if 'timer' in args else ''}")
+        else:
+            node = None
+            side = ", ".join(map(str, args.get("side", ())))
+            lines.append(f"    Note over {everyone}: {'partition {' + side + '} | rest' if action.name == 'partition' else 'heal'}")
+        changes = _node_changes(before.state, step.state, node)
+        if changes and node is not None:
+            lines.append(f"    Note right of n{node}: {changes.replace(';', ',')}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,241 @@
+"""Two-phase commit as actors: a coordinator and participants that crash, restart and lose messages.
+
+Source: the classic protocol (Gray, "Notes on Data Base Operating Systems", 1978; Bernstein,
+Hadzilacos and Goodman, "Concurrency Control and Recovery", ch. 7), and the seed's `TwoPhaseCommit`
+(../shared/SEED-distributed-systems.md, section 3).
+
+The protocol: the coordinator (n0) sends Prepare to every participant. A participant that can
+commit writes a prepare record and votes yes; one that cannot (its `unilateral_abort` timer,
+standing for a local failure) aborts and votes no. With every vote yes the coordinator logs
+commit and sends Commit; with any no vote, or when its `retry` timer fires before all votes
+arrive, it logs abort and sends Abort. Participants adopt the decision and acknowledge; the
+coordinator re-sends its decision on `retry` until every participant has acknowledged.
+
+Faults (from the checker, --faults): crash and restart of any node (durable: the coordinator's
+decision, each participant's phase, as their write-ahead logs), message loss. The network is
+TLA+'s set of messages, so a message may be delivered any number of times.
+
+Known behaviour the checker shows: with a crash and no restart (`--faults crash=1`), a crashed
+coordinator leaves prepared participants waiting forever: a state with no way forward, reported
+as a deadlock (2PC is a blocking protocol).
+
+Known bug (`--bug skip-failed-commit`): the seed's phase 2, where `participant.Commit()`
+failing is only logged. A participant whose prepare record is lost in a crash answers Commit
+with CommitFailed, and the coordinator skips it: atomicity is lost.
+
+State fields: coordinator `decision` ("none", "commit", "abort"), `yes_votes`, `acked`
+(NodeIds); participant `phase` ("working", "prepared", "committed", "aborted").
+"""
+from typing import ClassVar
+
+import attrs
+
+from checker import always, option, record, sometimes
+from checker.actor import Actor, NodeId, Out
+from checker.actor_system import ActorModel, System
+from checker.faults import FaultBudget
+from specs.atomic_commit import all_decided, consistent_decisions
+
+
+@record
+class Prepare:
+    """Coordinator -> participant: can you commit?"""
+
+
+@record
+class Vote:
+    """Participant -> coordinator: its vote."""
+
+    yes: bool
+
+
+@record
+class Commit:
+    """Coordinator -> participant: the decision is commit."""
+
+
+@record
+class Abort:
+    """Coordinator -> participant: the decision is abort."""
+
+
+@record
+class Ack:
+    """Participant -> coordinator: decision applied."""
+
+
+@record
+class CommitFailed:
+    """Participant -> coordinator: Commit arrived but this participant cannot commit."""
+
+
+@record
+class Coordinator:
+    """The coordinator's state; `decision` is its durable log."""
+
+    DURABLE = ("decision",)
+    decision: str
+    yes_votes: frozenset
+    acked: frozenset
+
+
+@record
+class Participant:
+    """A participant's state; with the correct protocol its phase is its durable log."""
+
+    DURABLE = ("phase",)
+    phase: str
+
+
+@record
+class ForgetfulParticipant:
+    """The bug variant's participant: nothing survives a crash (no prepare record)."""
+
+    phase: str
+
+
+class CoordinatorActor(Actor):
+    """n0: collects votes, decides, and repeats its decision until every participant acks."""
+
+    role = "coordinator"
+
+    def __init__(self, participants: tuple[NodeId, ...], skip_failed: bool):
+        self.participants = frozenset(participants)
+        self.skip_failed = skip_failed
+
+    def on_start(self, me: NodeId, out: Out) -> Coordinator:
+        out.broadcast(self.participants, Prepare())
+        out.set_timer("retry")
+        return Coordinator(decision="none", yes_votes=frozenset(), acked=frozenset())
+
+    def on_restart(self, me: NodeId, state: Coordinator, out: Out) -> Coordinator:
+        out.set_timer("retry")
+        if state.decision == "none":  # presumed abort: no decision logged before the crash
+            return self._decide(state.evolve(acked=frozenset()), "abort", out)
+        self._announce(state.decision, self.participants, out)
+        return state.evolve(yes_votes=frozenset(), acked=frozenset())
+
+    def on_message(self, me: NodeId, s: Coordinator, src: NodeId, msg: object, out: Out) -> Coordinator:
+        if isinstance(msg, Vote) and s.decision == "none":
+            if not msg.yes:
+                return self._decide(s, "abort", out)
+            s = s.evolve(yes_votes=s.yes_votes | {src})
+            return self._decide(s, "commit", out) if s.yes_votes == self.participants else s
+        if isinstance(msg, Ack) or isinstance(msg, CommitFailed) and self.skip_failed:
+            # the seed: `log.Error("Partial commit failure!")`, and the participant counts as done
+            acked = s.acked | {src}
+            if acked == self.participants:
+                out.cancel_timer("retry")
+            return s.evolve(acked=acked)
+        return s
+
+    def on_timer(self, me: NodeId, s: Coordinator, timer: str, out: Out) -> Coordinator:
+        if s.decision == "none":
+            return self._decide(s, "abort", out)
+        self._announce(s.decision, self.participants - s.acked, out)
+        out.set_timer("retry")
+        return s
+
+    def _decide(self, s: Coordinator, decision: str, out: Out) -> Coordinator:
+        self._announce(decision, self.participants - s.acked, out)
+        out.set_timer("retry")
+        return s.evolve(decision=decision)
+
+    @staticmethod
+    def _announce(decision: str, to: frozenset, out: Out) -> None:
+        out.broadcast(to, Commit() if decision == "commit" else Abort())
+
+
+class ParticipantActor(Actor):
+    """n1..: votes on Prepare, may abort on its own before voting, adopts the decision."""
+
+    role = "participant"
+
+    def __init__(self, coordinator: NodeId, forgetful: bool):
+        self.coordinator = coordinator
+        self.state_class = ForgetfulParticipant if forgetful else Participant
+
+    def on_start(self, me: NodeId, out: Out) -> Participant:
+        out.set_timer("unilateral_abort")
+        return self.state_class(phase="working")
+
+    def on_message(self, me: NodeId, s: Participant, src: NodeId, msg: object, out: Out) -> Participant:
+        if isinstance(msg, Prepare):
+            if s.phase == "working":
+                out.cancel_timer("unilateral_abort")
+                out.send(src, Vote(yes=True))
+                return s.evolve(phase="prepared")
+            if s.phase in ("prepared", "aborted"):
+                out.send(src, Vote(yes=s.phase == "prepared"))
+            return s
+        if isinstance(msg, Commit):
+            if s.phase in ("prepared", "committed"):
+                out.send(src, Ack())
+                return s.evolve(phase="committed")
+            out.send(src, CommitFailed())
+            return s
+        if isinstance(msg, Abort) and s.phase != "committed":
+            out.cancel_timer("unilateral_abort")
+            out.send(src, Ack())
+            return s.evolve(phase="aborted")
+        return s
+
+    def on_timer(self, me: NodeId, s: Participant, timer: str, out: Out) -> Participant:
+        if s.phase == "working":
+            out.send(self.coordinator, Vote(yes=False))
+            return s.evolve(phase="aborted")
+        return s
+
+
+@attrs.frozen
+class TwoPhaseActors(ActorModel):
+    """Two-phase commit as actors: a coordinator and participants under crashes and message loss."""
+
+    name: ClassVar[str] = "2pc-actors"
+    bugs: ClassVar[dict[str, str]] = {
+        "skip-failed-commit": "the seed's phase 2: a participant that fails to commit is logged and skipped (breaks atomicity)",
+    }
+    network_kind: ClassVar[str] = "set"
+    allowed_faults: ClassVar[frozenset[str]] = frozenset({"crash", "restart", "drop"})
+    participants: int = option(3, help="number of participants", min=1, max=6)
+    faults: FaultBudget = option(FaultBudget(crash=1, restart=1), help="fault budget, as crash=1,restart=1,drop=1")
+
+    def actors(self) -> list[Actor]:
+        ids = tuple(NodeId(i) for i in range(1, self.participants + 1))
+        forgetful = self.has_bug("skip-failed-commit")
+        return [CoordinatorActor(ids, skip_failed=forgetful), *(ParticipantActor(NodeId(0), forgetful) for _ in ids)]
+
+    def symmetric_groups(self) -> list[list[NodeId]]:
+        return [list(self.ids[1:])]
+
+    def phases(self, s: System) -> tuple[str, ...]:
+        """Each participant's phase."""
+        return tuple(p.phase for p in s.nodes[1:])
+
+    def may_stop(self, s: System) -> bool:
+        """Every participant has decided: the transaction is over."""
+        return all_decided(self.phases(s))
+
+    @always
+    def atomicity(self, s: System) -> bool:
+        """No participant has committed while another has aborted."""
+        return consistent_decisions(self.phases(s))
+
+    @atomicity.explain
+    def _why_not_atomic(self, s: System) -> str:
+        return ", ".join(f"n{i} {p}" for i, p in enumerate(self.phases(s), start=1))
+
+    @always
+    def commit_is_decided(self, s: System) -> bool:
+        """A participant commits only after the coordinator has logged commit."""
+        return "committed" not in self.phases(s) or s.nodes[0].decision == "commit"
+
+    @sometimes
+    def all_committed(self, s: System) -> bool:
+        """Every participant commits."""
+        return all(p == "committed" for p in self.phases(s))
+
+    @sometimes
+    def recovered_after_crash(self, s: System) -> bool:
+        """A node crashed and restarted, and the transaction still finished."""
+        return s.budget[1] < self.faults.restart and self.may_stop(s) and not s.down

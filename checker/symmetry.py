@@ -9,8 +9,11 @@ properties that do not name particular nodes of a group; sorting by local state 
 symmetric states meet at one representative.
 
 Node-indexed data inside a node's own state must be keyed by NodeId (a frozenset of ids, or
-of (NodeId, value) pairs), not stored by position: positions are not rewritten.
+of (NodeId, value) pairs), not stored by position: positions are not rewritten. A NodeId
+equals the plain int of the same value, so a field that holds node ids must always hold
+NodeIds, never bare ints (states, fingerprints and the rewrite cache all rely on it).
 """
+import functools
 from typing import Any, Sequence
 
 from checker.actor import NodeId
@@ -63,16 +66,24 @@ def renaming(state: Any, groups: Sequence[Sequence[NodeId]]) -> dict[int, NodeId
     return mapping
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _rewrite_part(value: Any, renaming_key: tuple[tuple[int, NodeId], ...]) -> Any:
+    """`rewrite` of one node state or envelope, memoised: the same ones recur across many states
+    (measured: rewriting was 60% of a symmetric 2pc-actors search)."""
+    return rewrite(value, dict(renaming_key))
+
+
 def permuted(state: Any, mapping: dict[int, NodeId], network: Any) -> Any:
     """The system state with nodes renamed: positions moved and every NodeId rewritten."""
+    key = tuple(sorted(mapping.items()))
     nodes, timers = list(state.nodes), list(state.timers)
     for old, new in mapping.items():
-        nodes[new] = rewrite(state.nodes[old], mapping)
+        nodes[new] = _rewrite_part(state.nodes[old], key)
         timers[new] = state.timers[old]
     return state.evolve(
         nodes=tuple(nodes),
         timers=tuple(timers),
-        network=network.send((), [rewrite(e, mapping) for e in state.network]),
+        network=network.send((), [_rewrite_part(e, key) for e in state.network]),
         down=rewrite(state.down, mapping),
         paused=rewrite(state.paused, mapping),
         side=rewrite(state.side, mapping),

@@ -124,7 +124,7 @@ def _console() -> Console:
 
 
 def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool) -> None:
-    violation = next((p for p in result.properties if p.verdict is Verdict.VIOLATED and p.trace), None)
+    violation = _first_counterexample(result)
     if fmt == "json":
         click.echo(json.dumps(result_to_json(result, name), indent=1))
     elif fmt == "mermaid":
@@ -148,8 +148,13 @@ def _roles(model: Any) -> list[str]:
     return [model.role(node) for node in model.ids]
 
 
+def _first_counterexample(result: CheckResult) -> PropertyResult | None:
+    """The first violated property that has a trace (a `sometimes` never reached has none)."""
+    return next((p for p in result.violations if p.trace is not None), None)
+
+
 def _save_first_violation(name: str, result: CheckResult, path: str) -> None:
-    violation = next((p for p in result.properties if p.verdict is Verdict.VIOLATED and p.trace), None)
+    violation = _first_counterexample(result)
     if violation is None:
         click.echo("check: no violation found; no trace written", err=True)
         return

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from checker.model import ModelView
+from checker.model import ModelView, no_way_forward
 from checker.search import ModelRaised, Search
 from checker.store import VisitedStore
 from checker.trace import Trace, rebuild
@@ -101,16 +101,17 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     fingerprint = hash if not view.has_symmetry else view.fingerprint
     fingerprints = np.fromiter(map(fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total)
     sizes = np.asarray(counts, dtype=np.int64)
+    owner = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)  # the chunk position of each successor's parent
     if search.check_deadlock:
-        _judge_stuck_states(search, store, chunk, base, depth, sizes, fingerprints)
+        _judge_stuck_states(search, store, chunk, base, depth, owner, fingerprints)
     if view.has_boundary:
-        owner_of = np.repeat(np.arange(len(chunk)), sizes).tolist()
+        owner_of = owner.tolist()
         flags = [_inside(search, store, nxt, base + owner_of[i]) for i, nxt in enumerate(chain.from_iterable(per_state))]
         inside = np.flatnonzero(np.array(flags, dtype=bool))
         new = inside[store.seen.add_batch(fingerprints[inside])]
     else:
         new = store.seen.add_batch(fingerprints)
-    owners = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)[new]
+    owners = owner[new]
     slots = (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes))[new]
     first_new = len(store)
     store.records.extend(owners + base, slots, fingerprints[new])
@@ -122,11 +123,10 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
 
 
 def _judge_stuck_states(search: Search, store: VisitedStore, chunk: list[Any], base: int, depth: int,
-                        sizes: np.ndarray, fingerprints: np.ndarray) -> None:
+                        owner: np.ndarray, fingerprints: np.ndarray) -> None:
     """Judge the chunk's states from which no step leads anywhere else (no successor, or only itself)."""
     own = np.frombuffer(store.records.fingerprint[base:base + len(chunk)], dtype=np.int64)
-    moves = fingerprints != np.repeat(own, sizes)
-    moving = np.bincount(np.repeat(np.arange(len(chunk)), sizes)[moves], minlength=len(chunk))
+    moving = np.bincount(owner[fingerprints != own[owner]], minlength=len(chunk))
     trace_of = _trace_builder(search.view, store)
     for offset in np.flatnonzero(moving == 0).tolist():
         search.judge_stuck(chunk[offset], depth, trace_of(base + offset))
@@ -140,13 +140,13 @@ def _at_the_bound(search: Search, store: VisitedStore, frontier: list[Any], firs
     for offset, state in enumerate(frontier):
         index = first_index + offset
         successors = _labelled(search, store, state, index)
-        here = store.records.fingerprint[index]
-        if search.check_deadlock and all(view.fingerprint(nxt) == here for _label, nxt in successors):
+        fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]
+        if search.check_deadlock and no_way_forward(store.records.fingerprint[index], fingerprints):
             search.judge_stuck(state, depth, _trace_builder(view, store)(index))
-        for slot, (label, nxt) in enumerate(successors):
+        for slot, ((label, nxt), fingerprint) in enumerate(zip(successors, fingerprints)):
             if search.step_checks:
                 search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
-            cut = cut or (_inside(search, store, nxt, index) and not store.seen.contains(view.fingerprint(nxt)))
+            cut = cut or (_inside(search, store, nxt, index) and not store.seen.contains(fingerprint))
     return cut
 
 
@@ -181,17 +181,16 @@ def dfs(search: Search, store: VisitedStore) -> None:
             search.depth_cut = _at_the_bound(search, store, [state], index, depth) or search.depth_cut
             continue
         successors = _labelled(search, store, state, index)
-        own = store.records.fingerprint[index]
-        if all(view.fingerprint(nxt) == own for _label, nxt in successors):
+        fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]
+        if no_way_forward(store.records.fingerprint[index], fingerprints):
             search.judge_stuck(state, depth, trace_of(index))
         pushed = []
-        for slot, (label, nxt) in enumerate(successors):
+        for slot, ((label, nxt), fingerprint) in enumerate(zip(successors, fingerprints)):
             search.generated += 1
             if search.step_checks:
                 search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
             if not _inside(search, store, nxt, index):
                 continue
-            fingerprint = view.fingerprint(nxt)
             if store.seen.add(fingerprint):
                 child = store.records.append(index, slot, fingerprint)
                 search.distinct = len(store)

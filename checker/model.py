@@ -104,7 +104,11 @@ def _distinct(states: Iterable[Any]) -> list[Any]:
     return out
 
 
+def no_way_forward(here: int, successor_fingerprints: Iterable[int]) -> bool:
+    """No step leads anywhere else: no successor, or only to the state itself (up to symmetry)."""
+    return all(fingerprint == here for fingerprint in successor_fingerprints)
+
+
 def is_stuck(view: ModelView, state: Any) -> bool:
-    """No step leads anywhere else: no successor, or only the state itself (up to symmetry)."""
-    here = view.fingerprint(state)
-    return all(view.fingerprint(nxt) == here for _label, nxt in view.successors(state))
+    """`no_way_forward` for one state, computing its successors."""
+    return no_way_forward(view.fingerprint(state), (view.fingerprint(nxt) for _label, nxt in view.successors(state)))

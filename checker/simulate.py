@@ -8,7 +8,7 @@ import random
 from typing import Any
 
 from checker.minimise import first_event, minimise
-from checker.model import is_stuck
+from checker.model import is_stuck, no_way_forward
 from checker.properties import Kind
 from checker.search import Discovery, ModelRaised, Search
 from checker.trace import Step, Trace
@@ -42,8 +42,8 @@ def _walk(search: Search, rng: random.Random, state: Any, walk_length: int, seen
         except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
             raise ModelRaised(error, "computing successors", lambda: Trace(snapshot)) from error
         search.generated += len(enabled)
-        here = search.view.fingerprint(state)
-        if all(search.view.fingerprint(nxt) == here for _label, nxt in enabled):
+        view_fp = search.view.fingerprint
+        if no_way_forward(view_fp(state), (view_fp(nxt) for _label, nxt in enabled)):
             search.judge_stuck(state, depth - 1, lambda: Trace(snapshot))
         if not enabled:
             return

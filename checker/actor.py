@@ -106,6 +106,15 @@ class Actor:
 
     def on_restart(self, me: NodeId, state: Any, out: Out) -> Any:
         """After a crash: a fresh start with the durable fields of the crashed state kept."""
-        fresh = self.on_start(me, out)
-        durable = getattr(type(state), "DURABLE", ())
-        return fresh.evolve(**{name: getattr(state, name) for name in durable}) if durable else fresh
+        return _keep_durable(self.on_start(me, out), state)
+
+    def crashed(self, me: NodeId, state: Any) -> Any:
+        """What is left of a node when it crashes: its DURABLE fields, the rest as at a fresh start
+        (so crashed nodes that differ only in lost volatile state are one state)."""
+        return _keep_durable(self.on_start(me, Out(me)), state)
+
+
+def _keep_durable(fresh: Any, old: Any) -> Any:
+    """`fresh` with the fields `old`'s class lists in DURABLE copied from `old`."""
+    durable = getattr(type(old), "DURABLE", ())
+    return fresh.evolve(**{name: getattr(old, name) for name in durable}) if durable else fresh

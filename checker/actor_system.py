@@ -21,7 +21,11 @@ from checker.network import NETWORKS, Network
 from checker.record import record
 from checker.symmetry import representative
 
-TIMER_POLICIES = ("anytime", "when-idle")
+TIMER_POLICIES = ("anytime", "when-idle", "when-quiet")
+"""When an armed timer may fire: `anytime`; `when-idle`, once no message to its node is in
+flight; `when-quiet`, once no message is in flight to any running node on its side of a
+partition (timeouts longer than any message delay: a synchronous system). The skew fault lets
+a waiting timer fire early."""
 
 
 @record
@@ -56,6 +60,7 @@ class ActorModel(ProtocolModel):
 
     network_kind: ClassVar[str] = "bag"
     timer_policy: ClassVar[str] = "anytime"
+    timer_policies: ClassVar[dict[str, str]] = {}
     allowed_faults: ClassVar[frozenset[str]] = frozenset(FaultBudget.KINDS)
     faults: FaultBudget = option(FaultBudget(), help="fault budget, as crash=1,restart=1,drop=2,partition=1")
     symmetry: bool = option(True, help="treat interchangeable nodes as one (symmetry reduction)")
@@ -65,8 +70,9 @@ class ActorModel(ProtocolModel):
         super().__attrs_post_init__()
         if self.network_kind not in NETWORKS:
             raise DefinitionError(f"{type(self).__name__}.network_kind must be one of {', '.join(NETWORKS)}")
-        if self.timer_policy not in TIMER_POLICIES:
-            raise DefinitionError(f"{type(self).__name__}.timer_policy must be one of {', '.join(TIMER_POLICIES)}")
+        for timer, policy in {"timer_policy": self.timer_policy, **self.timer_policies}.items():
+            if policy not in TIMER_POLICIES:
+                raise DefinitionError(f"{type(self).__name__}: the policy of {timer!r} must be one of {', '.join(TIMER_POLICIES)} (got {policy!r})")
         allowed = self.allowed_faults - ({"duplicate"} if NETWORKS[self.network_kind].duplicates_itself else set())
         self.faults.check_allowed(self.name, allowed)
         actors = tuple(self.actors())
@@ -133,12 +139,11 @@ class ActorModel(ProtocolModel):
         for node in self.ids:
             if not s.up(node) or not s.timers[node]:
                 continue
-            waiting = self.timer_policy == "when-idle" and any(
-                e.dst == node and s.reachable(e.src, node) for e in self.net.deliverable(s.network))
-            if waiting and not self._left(s, "skew"):
-                continue
             actor = self._system[0][node]
             for timer in sorted(s.timers[node]):
+                waiting = self._waiting(s, node, self.timer_policies.get(timer, self.timer_policy))
+                if waiting and not self._left(s, "skew"):
+                    continue
                 base = s.evolve(timers=_put(s.timers, node, s.timers[node] - {timer}))
                 name = "timeout"
                 if waiting:
@@ -146,13 +151,22 @@ class ActorModel(ProtocolModel):
                 yield _label(name, node=node, timer=timer), self._handle(
                     base, node, lambda out, n=node, t=timer, a=actor, st=s.nodes[node]: a.on_timer(n, st, t, out))
 
+    def _waiting(self, s: System, node: NodeId, policy: str) -> bool:
+        """True when the timer policy says the timer must still wait for messages in flight."""
+        if policy == "anytime" or not s.network:
+            return False
+        if policy == "when-idle":
+            return any(e.dst == node and s.reachable(e.src, node) for e in s.network)
+        return any(s.up(e.dst) and s.reachable(node, e.dst) and s.reachable(e.src, e.dst) for e in s.network)
+
     def _faults(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         net = self.net
         if self._left(s, "crash"):
             for node in self.ids:
                 if node not in s.down:
+                    lost = self._system[0][node].crashed(node, s.nodes[node])
                     yield _label("crash", node=node), self._spend(s, "crash").evolve(
-                        down=s.down | {node}, paused=s.paused - {node},
+                        nodes=_put(s.nodes, node, lost), down=s.down | {node}, paused=s.paused - {node},
                         timers=_put(s.timers, node, frozenset()), network=net.without_node(s.network, node))
         if self._left(s, "restart"):
             for node in sorted(s.down):

@@ -68,20 +68,22 @@ def bfs(search: Search, store: VisitedStore) -> None:
 
 
 def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int, store: VisitedStore) -> tuple[list[list[Any]], list[int]]:
-    """The successors of each state of a chunk, and how many each state has."""
+    """The successors of each state of a chunk, and how many each state has; with transition
+    properties, each state's labelled successors are computed once and judged as steps."""
     view = search.view
     trace_of = _trace_builder(view, store)
+    expand = view.next_states if not search.step_checks else (lambda state: list(view.successors(state)))
     try:
-        per_state = list(map(view.next_states, chunk))
+        per_state = list(map(expand, chunk))
     except Exception as error:  # noqa: BLE001 - a model's own bug: find the state that raised
-        offset = next(i for i, state in enumerate(chunk) if _raises(view.next_states, state))
+        offset = next(i for i, state in enumerate(chunk) if _raises(expand, state))
         raise ModelRaised(error, "computing successors", trace_of(base + offset)) from error
-    counts = list(map(len, per_state))
     if search.step_checks:
-        for offset, state in enumerate(chunk):
-            for slot, (label, after) in enumerate(view.successors(state)):
+        for offset, (state, steps) in enumerate(zip(chunk, per_state)):
+            for slot, (label, after) in enumerate(steps):
                 search.judge_step(state, label, after, depth + 1, _step_trace(view, store, base + offset, slot))
-    return per_state, counts
+        per_state = [[after for _label, after in steps] for steps in per_state]
+    return per_state, list(map(len, per_state))
 
 
 def _raises(function: Callable[[Any], Any], state: Any) -> bool:

@@ -50,7 +50,19 @@ def canonical(value: Any) -> Any:
 
 def _local_key(state: Any, node: NodeId) -> tuple:
     """A deterministic sort key for one node's local situation."""
-    return (canonical(state.nodes[node]), tuple(sorted(state.timers[node])), node in state.down, node in state.paused)
+    return (_canonical_node(state.nodes[node]), _canonical_timers(state.timers[node]), node in state.down, node in state.paused)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _canonical_node(local: Any) -> Any:
+    """`canonical` of one node state, memoised: the same node states recur across many system
+    states (measured: canonical was a third of a symmetric 2pc-actors search)."""
+    return canonical(local)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _canonical_timers(timers: frozenset) -> tuple:
+    return tuple(sorted(timers))
 
 
 def renaming(state: Any, groups: Sequence[Sequence[NodeId]]) -> dict[int, NodeId]:

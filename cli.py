@@ -21,6 +21,7 @@ from rich.text import Text
 from checker import CheckerError, DefinitionError, NondeterministicModel, check
 from checker.check import STRATEGIES
 from checker.actor_system import ActorModel
+from checker.authoring import option_type
 from checker.faults import FaultBudget
 from checker.msc import chart, mermaid
 from checker.progress import ProgressLine
@@ -73,10 +74,12 @@ def _model_options(model_cls: type) -> list[click.Option]:
         help_text = field.metadata.get("help", "")
         if isinstance(field.default, bool):
             options.append(click.Option([f"{flag}/--no-{flag[2:]}", field.name], default=field.default, show_default=True, help=help_text))
-        elif isinstance(field.default, FaultBudget):
-            options.append(click.Option([flag, field.name], type=FaultsParam(), default=str(field.default), show_default=True, help=help_text))
+        elif option_type(field) is FaultBudget:
+            default = str(field.default) if field.default is not None else None
+            options.append(click.Option([flag, field.name], type=FaultsParam(), default=default, show_default=default is not None, help=help_text))
         else:
-            kind = type(field.default) if field.default is not None else str
+            choices = field.metadata.get("choices")
+            kind = click.Choice(choices) if choices else option_type(field)
             options.append(click.Option([flag, field.name], type=kind, default=field.default, show_default=True, help=help_text))
     return options
 
@@ -99,7 +102,7 @@ def _model_command(name: str, model_cls: type) -> click.Command:
     @_search_options
     def run(properties: tuple[str, ...], strategy: str, max_depth: int | None, max_states: int | None, time_limit: float | None,
             seed: int, keep_going: bool, witnesses: bool, fmt: str, trace_out: str | None, **model_args: Any) -> int:
-        model = model_cls(**model_args)
+        model = _build(model_cls, model_args)
         progress = ProgressLine()
         try:
             result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
@@ -116,6 +119,16 @@ def _model_command(name: str, model_cls: type) -> click.Command:
     command = click.Command(name, callback=run, help=doc.split("\n\n")[0], params=[])
     command.params = _model_options(model_cls) + list(reversed(getattr(run, "__click_params__", [])))
     return command
+
+
+def _build(model_cls: type, model_args: dict[str, Any]) -> Any:
+    """The model instance; a model whose own code raises while being built is a model error."""
+    try:
+        return model_cls(**model_args)
+    except CheckerError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the model's own bug, one line and exit 4
+        raise DefinitionError(f"{model_cls.__name__}({', '.join(f'{k}={v}' for k, v in model_args.items())}) raised {type(error).__name__}: {error}") from None
 
 
 def _console() -> Console:
@@ -167,11 +180,11 @@ def list_models() -> int:
     """List the models, their options and their known-bug variants."""
     table = Table(box=None, padding=(0, 2), show_edge=False)
     for column in ("model", "what it is", "options (defaults)", "bug variants"):
-        table.add_column(column, overflow="fold", no_wrap=column != "what it is")
+        table.add_column(column, overflow="fold", no_wrap=column in ("model", "bug variants"))
     for name in sorted(MODELS):
         model_cls = MODELS[name]
         fields = [f for f in model_cls.option_fields() if f.name != "bug"]
-        options = " ".join(f"--{f.name.replace('_', '-')} {f.default}" for f in fields)
+        options = " ".join(f"--{f.name.replace('_', '-')} {'auto' if f.default is None else f.default}" for f in fields)
         table.add_row(name, model_cls.summary(), options, "\n".join(sorted(model_cls.bugs)) or "-")
     _console().print(table)
     return 0

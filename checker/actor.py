@@ -104,6 +104,13 @@ class Actor:
         """Handle a timer firing; return the new state."""
         return state
 
+    def obsolete(self, me: NodeId, state: Any, src: NodeId, msg: Any) -> bool:
+        """True when delivering `msg` to this node, in this state or any later one, would change
+        nothing and send nothing (a reply from a term the node has left, when terms only grow).
+        The actor system discards such messages, so states that differ only by dead messages in
+        flight are one state. Say True only when certain: a wrong True hides behaviours."""
+        return False
+
     def on_restart(self, me: NodeId, state: Any, out: Out) -> Any:
         """After a crash: a fresh start with the durable fields of the crashed state kept."""
         return _keep_durable(self.on_start(me, out), state)

@@ -76,7 +76,9 @@ class ActorModel(ProtocolModel):
         allowed = self.allowed_faults - ({"duplicate"} if NETWORKS[self.network_kind].duplicates_itself else set())
         self.faults.check_allowed(self.name, allowed)
         actors = tuple(self.actors())
-        object.__setattr__(self, "_system", (actors, tuple(NodeId(i) for i in range(len(actors))), NETWORKS[self.network_kind]))
+        collects = any(type(actor).obsolete is not Actor.obsolete for actor in actors)
+        object.__setattr__(self, "_system", (actors, tuple(NodeId(i) for i in range(len(actors))), NETWORKS[self.network_kind], collects, None))
+        object.__setattr__(self, "_system", self._system[:4] + (tuple(tuple(group) for group in self.symmetric_groups()),))
 
     def actors(self) -> Sequence[Actor]:
         """The actor of each node, in NodeId order."""
@@ -117,7 +119,7 @@ class ActorModel(ProtocolModel):
 
     def representative(self, state: System) -> System:
         """The state with interchangeable nodes renamed into a canonical order."""
-        return representative(state, self.symmetric_groups(), self.net) if self.symmetry else state
+        return representative(state, self._system[4], self.net) if self.symmetry else state
 
     def successors(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         yield from self._deliveries(s)
@@ -125,15 +127,27 @@ class ActorModel(ProtocolModel):
         yield from self._faults(s)
 
     def next_states(self, s: System) -> list[System]:  # type: ignore[override]
-        return [nxt for _label, nxt in self.successors(s)]
+        """The successors without labels, in `successors` order (deliveries, the hot part, unlabelled)."""
+        out = [self._deliver(s, env) for env in self._deliverable(s)]
+        out += [nxt for _label, nxt in self._timeouts(s)]
+        out += [nxt for _label, nxt in self._faults(s)]
+        return out
+
+    def _deliverable(self, s: System) -> list[Envelope]:
+        """The messages that can be delivered now: to a running node, not across a partition."""
+        if not s.down and not s.paused and not s.side:
+            return self.net.deliverable(s.network)
+        return [e for e in self.net.deliverable(s.network) if s.up(e.dst) and s.reachable(e.src, e.dst)]
 
     def _deliveries(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
-        for env in self.net.deliverable(s.network):
-            if s.up(env.dst) and s.reachable(env.src, env.dst):
-                actor = self._system[0][env.dst]
-                network = self.net.delivered(s.network, env)
-                yield _label("deliver", src=env.src, dst=env.dst, msg=env.msg), self._handle(
-                    s.evolve(network=network), env.dst, lambda out, e=env, a=actor: a.on_message(e.dst, s.nodes[e.dst], e.src, e.msg, out))
+        for env in self._deliverable(s):
+            yield _label("deliver", src=env.src, dst=env.dst, msg=env.msg), self._deliver(s, env)
+
+    def _deliver(self, s: System, env: Envelope) -> System:
+        """The system after `env` is delivered and handled."""
+        out = Out(env.dst)
+        local = self._system[0][env.dst].on_message(env.dst, s.nodes[env.dst], env.src, env.msg, out)
+        return self._apply(s.evolve(network=self.net.delivered(s.network, env)), env.dst, local, out)
 
     def _timeouts(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         for node in self.ids:
@@ -201,16 +215,31 @@ class ActorModel(ProtocolModel):
     def _handle(self, s: System, node: NodeId, handler: Any, reset_timers: bool = False) -> System:
         """Run one handler of `node` and apply its output buffer to the system."""
         out = Out(node)
-        local = handler(out)
+        return self._apply(s, node, handler(out), out, reset_timers)
+
+    def _apply(self, s: System, node: NodeId, local: Any, out: Out, reset_timers: bool = False) -> System:
+        """The system with `node`'s new local state and its output buffer applied."""
         timers = frozenset() if reset_timers else s.timers[node]
         timers = (timers - frozenset(out.timers_cancelled)) | frozenset(out.timers_set)
         sends = [e for e in out.sends if e.dst not in s.down]
+        network = s.network
+        if self._system[3]:
+            network, sends = self._without_obsolete(s, node, local, sends)
         return s.evolve(
             nodes=_put(s.nodes, node, local),
             timers=_put(s.timers, node, timers) if timers != s.timers[node] else s.timers,
-            network=self.net.send(s.network, sends),
+            network=self.net.send(network, sends),
             history=s.history + tuple(out.events) if out.events else s.history,
         )
+
+    def _without_obsolete(self, s: System, node: NodeId, local: Any, sends: list[Envelope]) -> tuple[tuple, list[Envelope]]:
+        """Discard the messages that the actors say can no longer have any effect (Actor.obsolete):
+        those in flight to `node` after its state changed, and new sends that are dead on arrival."""
+        actors, network = self._system[0], s.network
+        if local is not s.nodes[node]:
+            network = tuple(e for e in network if e.dst != node or not actors[node].obsolete(node, local, e.src, e.msg))
+        sends = [e for e in sends if not actors[e.dst].obsolete(e.dst, local if e.dst == node else s.nodes[e.dst], e.src, e.msg)]
+        return network, sends
 
     @staticmethod
     def _left(s: System, kind: str) -> int:

@@ -84,9 +84,20 @@ def resolve_domain(model: Any, action_name: str, param: str, domain: Any) -> lis
         raise DefinitionError(f"action {action_name}: domain of {param!r} is not iterable") from None
 
 
-def option(default: Any, *, help: str, min: int | None = None, max: int | None = None) -> Any:
-    """A model parameter (a TLA+ CONSTANT): becomes a command-line option with this help."""
-    return attrs.field(default=default, kw_only=True, metadata={"help": help, "min": min, "max": max})
+def option(default: Any, *, help: str, min: int | None = None, max: int | None = None, type: type | None = None,
+           choices: tuple[str, ...] | None = None) -> Any:
+    """A model parameter (a TLA+ CONSTANT): becomes a command-line option with this help.
+
+    A default of None means "chosen by the model" (say how in `help`); give its `type` then.
+    `choices` limits a text option to those values."""
+    metadata = {"help": help, "min": min, "max": max, "type": type, "choices": choices}
+    return attrs.field(default=default, kw_only=True, metadata=metadata)
+
+
+def option_type(field: attrs.Attribute) -> type:
+    """The type of an option's values: declared, or that of its default."""
+    declared = field.metadata.get("type")
+    return declared if declared is not None else (type(field.default) if field.default is not None else str)
 
 
 @attrs.frozen
@@ -169,9 +180,14 @@ class ProtocolModel:
 def _validate_option(field: attrs.Attribute, value: Any) -> None:
     """One clear line for a parameter of the wrong type or outside its declared range."""
     flag = "--" + field.name.replace("_", "-")
-    expected = type(field.default)
-    if field.default is not None and not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+    expected = option_type(field)
+    if value is None and field.default is None:
+        return
+    if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
         raise UsageError(f"{flag} must be {expected.__name__} (got {value!r})")
+    choices = field.metadata.get("choices")
+    if choices and value not in choices:
+        raise UsageError(f"{flag} must be one of {', '.join(choices)} (got {value!r})")
     low, high = field.metadata.get("min"), field.metadata.get("max")
     if low is not None and value < low or high is not None and value > high:
         span = f"between {low} and {high}" if low is not None and high is not None else (f"at least {low}" if low is not None else f"at most {high}")

@@ -55,7 +55,7 @@ def check(
         peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         collision_probability=collision_probability(search.distinct, search.generated),
     )
-    bounds = Bounds(max_depth, max_states, time_limit, view.has_boundary, view.has_symmetry)
+    bounds = Bounds(max_depth, max_states, time_limit, view.boundary_doc, view.has_symmetry)
     return CheckResult(view.title(), view.options(), strategy, bounds, results, stats, stop, failure)
 
 

@@ -59,7 +59,7 @@ class Bounds:
     max_depth: int | None = None
     max_states: int | None = None
     time_limit: float | None = None
-    state_constraint: bool = False
+    state_constraint: str = ""  # the model's own constraint, in its words ("" when it has none)
     symmetry: bool = False
 
     def describe(self) -> str:
@@ -72,7 +72,7 @@ class Bounds:
         if self.time_limit is not None:
             parts.append(f"time <= {self.time_limit:g} s")
         if self.state_constraint:
-            parts.append("the model's state constraint")
+            parts.append(f"the model's state constraint ({self.state_constraint})")
         return ", ".join(parts) or "none"
 
 

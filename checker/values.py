@@ -6,6 +6,7 @@ from typing import Any, Iterator
 
 import attrs
 
+from checker.actor import Envelope
 from checker.record import is_record, record_fields
 
 
@@ -35,11 +36,14 @@ def to_json(value: Any) -> Any:
 
 
 def show(value: Any) -> str:
-    """Short text for tables: strings unquoted, sets sorted, records as Name(field=...)."""
+    """Short text for tables: strings unquoted, sets sorted, records as Name(field=...) unless
+    their class defines `__show__` (a log entry as `1:a`)."""
     if isinstance(value, str):
         return value
     if isinstance(value, enum.Enum):
         return value.name
+    if hasattr(type(value), "__show__"):
+        return value.__show__()
     if is_record(value) or attrs.has(type(value)):
         fields = ", ".join(f"{name}={show(v)}" for name, v in fields_of(value))
         return f"{type(value).__name__}({fields})"
@@ -80,7 +84,7 @@ def diff(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, str, st
             yield from diff(old, new, f"{path}[{i}]")
     elif isinstance(before, (set, frozenset)) and isinstance(after, (set, frozenset)):
         yield path, "", _set_change(after - before, before - after)
-    elif isinstance(before, tuple) and isinstance(after, tuple) and _hashable(before + after):
+    elif isinstance(before, tuple) and isinstance(after, tuple) and _is_bag(before + after):
         added, removed = Counter(after) - Counter(before), Counter(before) - Counter(after)
         yield path, "", _set_change(added.elements(), removed.elements())
     else:
@@ -93,9 +97,6 @@ def _set_change(added: Any, removed: Any) -> str:
     return " ".join(part for part in (f"+{{{plus}}}" if plus else "", f"-{{{minus}}}" if minus else "") if part)
 
 
-def _hashable(items: tuple) -> bool:
-    try:
-        hash(items)
-    except TypeError:
-        return False
-    return True
+def _is_bag(items: tuple) -> bool:
+    """Messages in flight change as a multiset; any other sequence (a log) is shown whole."""
+    return bool(items) and all(type(item) is Envelope for item in items)

@@ -79,8 +79,8 @@ def test_violations_and_exit_codes():
 def test_bounds_describe():
     """Bounds describe themselves in one line, or 'none'."""
     assert Bounds().describe() == "none"
-    assert Bounds(max_depth=5, max_states=10000, time_limit=1.5, state_constraint=True).describe() == (
-        "depth <= 5, states <= 10,000, time <= 1.5 s, the model's state constraint"
+    assert Bounds(max_depth=5, max_states=10000, time_limit=1.5, state_constraint="at most 3 messages").describe() == (
+        "depth <= 5, states <= 10,000, time <= 1.5 s, the model's state constraint (at most 3 messages)"
     )
 
 

@@ -2,6 +2,7 @@
 import enum
 
 from checker import ActionLabel, record
+from checker.actor import Envelope, NodeId
 from checker.values import diff, show, to_json
 from tiny_models import Point
 
@@ -88,5 +89,7 @@ def test_diff_of_sets_only_added_or_only_removed():
 def test_diff_of_different_shapes_shows_both_values():
     """Records of different classes, tuples of different lengths, dicts with different keys: whole values."""
     assert list(diff(Point(1), Node((), frozenset(), {}))) == [("", "Point(x=1, y=0)", "Node(roles=(), msgs={}, votes={})")]
-    assert list(diff((1,), (1, 2))) == [("", "", "+{2}")]  # tuples of different lengths change as multisets
+    assert list(diff((1,), (1, 2))) == [("", "(1,)", "(1, 2)")]  # a sequence (a log) is shown whole
+    ping, pong = Envelope(NodeId(0), NodeId(1), "ping"), Envelope(NodeId(1), NodeId(0), "pong")
+    assert list(diff((ping,), (ping, pong))) == [("", "", "+{Envelope(src=n1, dst=n0, msg=pong)}")]  # messages in flight: a multiset
     assert list(diff({"a": 1}, {"b": 1})) == [("", "{a: 1}", "{b: 1}")]

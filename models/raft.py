@@ -1,0 +1,513 @@
+"""Raft as actors: leader election, log replication and commitment, under crashes and message loss.
+
+Source: Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm" (USENIX ATC
+2014), Figure 2 (the rules) and Figure 3 (the properties), and Ongaro's TLA+ specification
+(raft.tla, PhD thesis 2014), whose actions this model follows handler for handler.
+
+The protocol. Every server is a follower, a candidate or a leader, and time is cut into terms.
+- Election: a follower whose election timer fires becomes a candidate in the next term, votes
+  for itself and sends RequestVote to every other server. A server grants its vote once per
+  term, and only to a candidate whose log is at least as up to date as its own (a higher last
+  term, or the same last term and a log at least as long). A majority of votes makes a leader.
+- Replication: the leader sends AppendEntries carrying the entries a follower lacks after
+  `prev` (its nextIndex - 1) and the term of the entry at `prev`. A follower accepts only if its
+  log holds that entry (the consistency check); a conflicting entry (same index, other term) is
+  deleted with everything after it, then the new entries are appended. A refusal makes the
+  leader step nextIndex back and retry.
+- Commitment: the leader commits index N once a majority's matchIndex reaches N and the entry
+  at N is from its own term (never an older term's entry by counting replicas: Figure 8). The
+  commit index travels to followers in AppendEntries.
+- Any message with a higher term makes its receiver a follower of that term; stale replies
+  are ignored.
+
+What is abstracted away, and the bounds (model options):
+- Election timeouts are nondeterministic: a follower or candidate may time out at any moment
+  (timer policy `anytime`), as in the TLA+ spec, so elections race and split.
+- A leader does not send idle heartbeats: it sends AppendEntries when it is elected, when a
+  client request arrives, in answer to each reply that shows the follower still lacks entries,
+  and when its commit index advances (to every follower). Its `heartbeat` timer retransmits what
+  a follower is missing, and fires only once no message is in flight on its side
+  (`when-quiet`), so a lost message is resent but the network never fills with heartbeats.
+  A heartbeat that changes nothing adds states but no behaviour.
+- Client requests are the leader's `client` timer: a leader appends at most `requests` new
+  entries in its term. An entry is `term:value`, its value a letter naming the index at which its
+  leader appended it (`2:a` is the term-2 leader's first entry at index 1), so two different
+  entries at one index always differ.
+- Bounds: no election goes past term `max_term`, logs hold at most `max_log` entries. Defaults
+  depend on `nodes` (`check raft --help` says which) so that `check raft --nodes 5` is exhaustive
+  within them in under a minute and smaller clusters search deeper.
+- Faults (--faults): crash and restart (durable: currentTerm, votedFor, log; volatile: role,
+  votes, commitIndex, nextIndex, matchIndex), message drop and duplication; the network is a bag,
+  so messages are reordered freely.
+
+Known bugs (--bug):
+- commit-old-term: the leader commits an entry of an older term by counting replicas: the
+  paper's Figure 8, where a later leader overwrites a "committed" entry.
+- no-log-check: votes are granted without the up-to-date check, so a leader can lack
+  committed entries.
+- volatile-vote: currentTerm and votedFor are not persisted, so a restarted server votes a
+  second time in a term: two leaders in one term.
+- seed-append-entries: the seed's AppendEntries (../shared/SEED-distributed-systems.md, section
+  2): the new entry is sent alone, the follower appends it at the end of its log with no check
+  of the entry before it, and the leader counts acknowledgements to commit.
+
+State fields of a server: `term` (currentTerm), `voted_for` (votedFor, or None), `log` (entries
+`term:value`), `role`, `votes` (votes granted to this candidate), `commit` (commitIndex),
+`progress` (the leader's (follower, nextIndex, matchIndex) triples; matchIndex -1 until the
+follower first answers in this term), `proposed` (client requests this leader took in its term).
+Two history fields exist only for the properties, like the TLA+ spec's history variables:
+`led` (the terms this server was elected leader in) and `commits` (the (index, entry, term)
+facts this server committed as leader); both survive crashes.
+"""
+from typing import Any, ClassVar
+
+import attrs
+
+from checker import always, option, record, sometimes, transition
+from checker.actor import Actor, NodeId, Out
+from checker.actor_system import ActorModel, System
+from checker.faults import FaultBudget
+from checker.model import ActionLabel
+
+FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
+CRASH, CRASH_RESTART = FaultBudget(crash=1), FaultBudget(crash=1, restart=1)
+BOUNDS = {  # nodes -> the defaults of the bounds: the deepest that finish exhaustively in well under a minute
+    1: dict(max_term=3, max_log=2, requests=2, elections="anytime", max_in_flight=3, faults=CRASH_RESTART),
+    2: dict(max_term=3, max_log=2, requests=2, elections="anytime", max_in_flight=3, faults=CRASH_RESTART),
+    3: dict(max_term=4, max_log=1, requests=1, elections="anytime", max_in_flight=3, faults=CRASH),
+    4: dict(max_term=2, max_log=1, requests=1, elections="when-quiet", max_in_flight=6, faults=CRASH),
+    5: dict(max_term=2, max_log=1, requests=1, elections="when-quiet", max_in_flight=6, faults=CRASH),
+}
+BUG_BOUNDS = {  # what a bug's scenario needs beyond those defaults (tests check the correct protocol there too)
+    "volatile-vote": dict(max_term=2, faults=CRASH_RESTART),
+    "seed-append-entries": dict(max_term=2, max_log=2, requests=2),
+}
+
+
+@record
+class Entry:
+    """A log entry: the term of the leader that appended it, and its value."""
+
+    term: int
+    value: str
+
+    def __show__(self) -> str:
+        return f"{self.term}:{self.value}"
+
+
+@record
+class RequestVote:
+    """Candidate -> server: vote for me in `term`; my log ends at (last_term, last_index)."""
+
+    term: int
+    last_term: int
+    last_index: int
+
+
+@record
+class Vote:
+    """Server -> candidate: the vote in `term`."""
+
+    term: int
+    granted: bool
+
+
+@record
+class AppendEntries:
+    """Leader -> follower: after index `prev` (of term `prev_term`) come `entries`; commit up to `commit`."""
+
+    term: int
+    prev: int
+    prev_term: int
+    entries: tuple
+    commit: int
+
+
+@record
+class Appended:
+    """Follower -> leader: the answer to AppendEntries; on success, the log matches up to `match`."""
+
+    term: int
+    success: bool
+    match: int
+
+
+@record
+class Server:
+    """One Raft server (see the module docstring for each field)."""
+
+    DURABLE = ("term", "voted_for", "log", "led", "commits")
+    term: int
+    voted_for: Any
+    log: tuple
+    role: str
+    votes: frozenset
+    commit: int
+    progress: frozenset
+    proposed: int
+    led: frozenset
+    commits: frozenset
+
+
+def last_term(log: tuple) -> int:
+    """The term of the last entry, 0 for an empty log."""
+    return log[-1].term if log else 0
+
+
+def term_at(log: tuple, index: int) -> int:
+    """The term of the entry at `index` (1-based), 0 for index 0."""
+    return log[index - 1].term if index else 0
+
+
+class RaftServer(Actor):
+    """One server's handlers: the rules of the paper's Figure 2."""
+
+    role = "server"
+
+    def __init__(self, model: "Raft"):
+        ids = [NodeId(i) for i in range(model.nodes)]
+        self.peers_of = {node: tuple(p for p in ids if p != node) for node in ids}
+        self.majority = model.nodes // 2 + 1
+        self.max_term, self.max_log, self.requests = model.max_term, model.max_log, model.requests
+        self.bug = model.bug
+
+    def on_start(self, me: NodeId, out: Out) -> Server:
+        out.set_timer("election")
+        return Server(term=0, voted_for=None, log=(), role=FOLLOWER, votes=frozenset(), commit=0,
+                      progress=frozenset(), proposed=0, led=frozenset(), commits=frozenset())
+
+    def crashed(self, me: NodeId, state: Server) -> Server:
+        if self.bug == "volatile-vote":  # the bug: only the log reaches the disk
+            return self.on_start(me, Out(me)).evolve(log=state.log, led=state.led, commits=state.commits)
+        return super().crashed(me, state)
+
+    def obsolete(self, me: NodeId, s: Server, src: NodeId, msg: Any) -> bool:
+        """A message that can never matter again: anything from an older term (ignored, and terms
+        only grow); a vote request of this term when this server has voted for another; a reply of
+        this term once this server no longer waits for it (a server is candidate or leader of a
+        term only once). Not under volatile-vote, where a restart turns the term back."""
+        if self.bug == "volatile-vote" or msg.term > s.term:
+            return False
+        if msg.term < s.term:
+            return True
+        if isinstance(msg, RequestVote):
+            return s.voted_for is not None and s.voted_for != src
+        if isinstance(msg, Vote):
+            return s.role != CANDIDATE or not msg.granted or src in s.votes
+        if isinstance(msg, Appended):  # a success telling no more than the leader knows changes nothing
+            return s.role != LEADER or msg.success and msg.match <= progress_of(s, src)[2]
+        return False
+
+    # --- timers -------------------------------------------------------------------------
+
+    def on_timer(self, me: NodeId, s: Server, timer: str, out: Out) -> Server:
+        if timer == "election":
+            return self._start_election(me, s, out)
+        if timer == "client" and s.role == LEADER:
+            return self._client_request(me, s, out)
+        if timer == "heartbeat" and s.role == LEADER:
+            out.set_timer("heartbeat")
+            for peer, nxt, match in sorted(s.progress):
+                if match < len(s.log) or match < 0:
+                    self._replicate(me, s, peer, nxt, out)
+        return s
+
+    def _start_election(self, me: NodeId, s: Server, out: Out) -> Server:
+        """Timeout: become a candidate of the next term, vote for yourself, ask everyone else."""
+        if s.role == LEADER or s.term >= self.max_term:
+            return s  # the term bound: no election beyond max_term
+        s = s.evolve(term=s.term + 1, role=CANDIDATE, voted_for=me, votes=frozenset({me}))
+        out.set_timer("election")
+        for peer in self.peers_of[me]:
+            out.send(peer, RequestVote(s.term, last_term(s.log), len(s.log)))
+        return self._become_leader(me, s, out) if len(s.votes) >= self.majority else s
+
+    def _client_request(self, me: NodeId, s: Server, out: Out) -> Server:
+        """A client's request reaches the leader: append it and send it to every follower."""
+        if s.proposed >= self.requests or len(s.log) >= self.max_log:
+            return s
+        entry = Entry(s.term, "abcdefgh"[len(s.log)])
+        s = s.evolve(log=s.log + (entry,), proposed=s.proposed + 1)
+        if s.proposed < self.requests and len(s.log) < self.max_log:
+            out.set_timer("client")
+        for peer, nxt, _match in sorted(s.progress):
+            if self.bug == "seed-append-entries":  # the seed: the new entry alone, no prefix to check
+                out.send(peer, AppendEntries(s.term, len(s.log) - 1, 0, (entry,), s.commit))
+            else:
+                self._replicate(me, s, peer, nxt, out)
+        return self._advance_commit(me, s, out)
+
+    # --- messages -----------------------------------------------------------------------
+
+    def on_message(self, me: NodeId, s: Server, src: NodeId, msg: Any, out: Out) -> Server:
+        if msg.term > s.term:  # any newer term: follow it
+            s = s.evolve(term=msg.term, role=FOLLOWER, voted_for=None, votes=frozenset(), progress=frozenset(), proposed=0)
+            out.cancel_timer("heartbeat")
+            out.cancel_timer("client")
+            out.set_timer("election")
+        if isinstance(msg, RequestVote):
+            return self._on_request_vote(me, s, src, msg, out)
+        if isinstance(msg, AppendEntries):
+            return self._on_append_entries(me, s, src, msg, out)
+        if msg.term < s.term:
+            return s  # a stale reply
+        if isinstance(msg, Vote):
+            return self._on_vote(me, s, src, msg, out)
+        return self._on_appended(me, s, src, msg, out)
+
+    def _on_request_vote(self, me: NodeId, s: Server, src: NodeId, m: RequestVote, out: Out) -> Server:
+        if m.term < s.term:
+            return s  # from an older term: ignored (see the module docstring)
+        up_to_date = m.last_term > last_term(s.log) or m.last_term == last_term(s.log) and m.last_index >= len(s.log)
+        if self.bug == "no-log-check":
+            up_to_date = True
+        grant = m.term == s.term and up_to_date and s.voted_for in (None, src)
+        out.send(src, Vote(s.term, grant))
+        return s.evolve(voted_for=src) if grant else s
+
+    def _on_vote(self, me: NodeId, s: Server, src: NodeId, m: Vote, out: Out) -> Server:
+        if s.role != CANDIDATE or not m.granted:
+            return s
+        s = s.evolve(votes=s.votes | {src})
+        return self._become_leader(me, s, out) if len(s.votes) >= self.majority else s
+
+    def _become_leader(self, me: NodeId, s: Server, out: Out) -> Server:
+        """A majority voted: lead, and tell every follower with an empty AppendEntries."""
+        nxt = len(s.log) + 1
+        s = s.evolve(role=LEADER, votes=frozenset(), led=s.led | {s.term}, proposed=0,
+                     progress=frozenset((peer, nxt, -1) for peer in self.peers_of[me]))
+        out.cancel_timer("election")
+        out.set_timer("heartbeat")
+        if self.requests and len(s.log) < self.max_log:
+            out.set_timer("client")
+        for peer in self.peers_of[me]:
+            self._replicate(me, s, peer, nxt, out)
+        return self._advance_commit(me, s, out)
+
+    def _on_append_entries(self, me: NodeId, s: Server, src: NodeId, m: AppendEntries, out: Out) -> Server:
+        if m.term < s.term:
+            return s  # from an older term: ignored (see the module docstring)
+        if s.role == CANDIDATE:  # a leader of this term exists
+            s = s.evolve(role=FOLLOWER, votes=frozenset())
+        if self.bug == "seed-append-entries":  # the seed: append at the end, whatever precedes it
+            log = s.log + m.entries if len(s.log) < self.max_log else s.log
+            out.send(src, Appended(s.term, True, m.prev + len(m.entries)))
+            return s.evolve(log=log, commit=max(s.commit, min(m.commit, len(log))))
+        if m.prev > len(s.log) or term_at(s.log, m.prev) != m.prev_term:
+            out.send(src, Appended(s.term, False, 0))  # the consistency check fails
+            return s
+        log = merged(s.log, m.prev, m.entries)
+        last_new = m.prev + len(m.entries)
+        out.send(src, Appended(s.term, True, last_new))
+        return s.evolve(log=log, commit=max(s.commit, min(m.commit, last_new)))
+
+    def _on_appended(self, me: NodeId, s: Server, src: NodeId, m: Appended, out: Out) -> Server:
+        if s.role != LEADER:
+            return s
+        old = progress_of(s, src)
+        _peer, nxt, match = old
+        if m.success:
+            match = max(match, m.match)
+            nxt = max(nxt, match + 1)
+        else:
+            nxt = max(1, nxt - 1)
+        s = s.evolve(progress=s.progress - {old} | {(src, nxt, match)})
+        if not m.success or nxt <= len(s.log):
+            self._replicate(me, s, src, nxt, out)
+        return self._advance_commit(me, s, out)
+
+    # --- the leader's replication and commit rule ------------------------------------------
+
+    def _replicate(self, me: NodeId, s: Server, peer: NodeId, nxt: int, out: Out) -> None:
+        """Send `peer` the entries from `nxt` on, after the entry at nxt - 1."""
+        prev = nxt - 1
+        out.send(peer, AppendEntries(s.term, prev, term_at(s.log, prev), s.log[prev:], s.commit))
+
+    def _advance_commit(self, me: NodeId, s: Server, out: Out) -> Server:
+        """Commit the highest index a majority holds, if its entry is of this term (Figure 8)."""
+        matches = sorted((max(match, 0) for _peer, _nxt, match in s.progress), reverse=True)
+        held = ([len(s.log)] + matches)[self.majority - 1]  # the majority-th highest match, self included
+        if held <= s.commit or (term_at(s.log, held) != s.term and self.bug != "commit-old-term"):
+            return s
+        facts = frozenset((i, s.log[i - 1], s.term) for i in range(s.commit + 1, held + 1))
+        s = s.evolve(commit=held, commits=s.commits | facts)
+        for peer, nxt, _match in sorted(s.progress):  # tell every follower the new commit index
+            self._replicate(me, s, peer, nxt, out)
+        return s
+
+
+def progress_of(s: Server, peer: NodeId) -> tuple:
+    """The leader's (peer, nextIndex, matchIndex) triple for `peer`."""
+    return next(p for p in s.progress if p[0] == peer)
+
+
+def merged(log: tuple, prev: int, entries: tuple) -> tuple:
+    """The follower's log after accepting `entries` after index `prev`: a conflicting entry and
+    all that follow it are deleted; entries it already holds are kept (a stale message truncates nothing)."""
+    for offset, entry in enumerate(entries):
+        index = prev + offset  # 0-based position of this entry
+        if index >= len(log):
+            return log + entries[offset:]
+        if log[index].term != entry.term:
+            return log[:index] + entries[offset:]
+    return log
+
+
+@attrs.frozen
+class Raft(ActorModel):
+    """Raft: election, log replication and commitment among servers that crash, restart and lose messages."""
+
+    name: ClassVar[str] = "raft"
+    bugs: ClassVar[dict[str, str]] = {
+        "commit-old-term": "a leader commits an older term's entry by counting replicas (the paper's Figure 8)",
+        "no-log-check": "votes are granted without the log up-to-date check",
+        "volatile-vote": "currentTerm and votedFor are lost in a crash: a server votes twice in a term",
+        "seed-append-entries": "the seed's AppendEntries: no check of the preceding entry; commit on acks of the new append",
+    }
+    network_kind: ClassVar[str] = "bag"
+    check_deadlock: ClassVar[bool] = False  # Raft is reactive: a quiet cluster is not stuck (liveness is another engine)
+    allowed_faults: ClassVar[frozenset[str]] = frozenset({"crash", "restart", "drop", "duplicate", "skew"})
+    nodes: int = option(3, help="number of servers", min=1, max=5)
+    max_term: int | None = option(None, type=int, min=1, max=8,
+                                  help="no election beyond this term [default: 4 for 3 nodes, 2 for 5; 2 for volatile-vote, seed-append-entries]")
+    max_log: int | None = option(None, type=int, min=0, max=6, help="the most entries a log holds [default: 1; 2 for seed-append-entries]")
+    requests: int | None = option(None, type=int, min=0, max=6,
+                                  help="the most client requests a leader takes in its term [default: 1; 2 for seed-append-entries]")
+    elections: str | None = option(None, type=str, choices=("anytime", "when-quiet"),
+                                   help="when an election timer may fire: anytime (racing messages in flight), or when-quiet "
+                                        "(once no message is in flight: timeouts longer than message delays; the skew "
+                                        "fault makes one fire early) [default: anytime for 3 nodes, when-quiet for 5]")
+    max_in_flight: int | None = option(None, type=int, min=1, max=40,
+                                       help="the most messages in flight at once [default: 3 for 3 nodes, 6 for 5]")
+    faults: FaultBudget | None = option(None, type=FaultBudget,
+                                        help="fault budget [default: crash=1; crash=1,restart=1 for volatile-vote]")
+
+    def __attrs_post_init__(self) -> None:
+        defaults = {**BOUNDS[min(max(self.nodes, 1), 5)], **BUG_BOUNDS.get(self.bug or "", {})}
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        super().__attrs_post_init__()
+
+    @property
+    def timer_policies(self) -> dict[str, str]:  # type: ignore[override]
+        """Heartbeats retransmit only once the network is quiet; elections as the option says."""
+        return {"heartbeat": "when-quiet", "election": self.elections}
+
+    def actors(self) -> list[Actor]:
+        return [RaftServer(self) for _ in range(self.nodes)]
+
+    def within_boundary(self, s: System) -> bool:
+        """at most max_in_flight messages in flight: states with more are not explored."""
+        return len(s.network) <= self.max_in_flight
+
+    def symmetric_groups(self) -> list[list[NodeId]]:
+        return [list(self.ids)]
+
+    # --- Figure 3 ----------------------------------------------------------------------
+
+    @always
+    def election_safety(self, s: System) -> bool:
+        """At most one leader is elected in a term."""
+        return not self._two_leaders(s)
+
+    @election_safety.explain
+    def _why_two_leaders(self, s: System) -> str:
+        a, b, term = self._two_leaders(s)
+        return f"n{a} and n{b} were both elected leader in term {term}"
+
+    def _two_leaders(self, s: System) -> tuple:
+        seen: dict[int, int] = {}
+        for node, server in enumerate(s.nodes):
+            for term in server.led:
+                if term in seen:
+                    return seen[term], node, term
+                seen[term] = node
+        return ()
+
+    @transition
+    def leader_append_only(self, before: System, action: ActionLabel, after: System) -> bool:
+        """A leader never overwrites or deletes entries in its log; it only appends."""
+        for old, new in zip(before.nodes, after.nodes):
+            if old is not new and old.role == new.role == LEADER and old.term == new.term and new.log[:len(old.log)] != old.log:
+                return False
+        return True
+
+    @always
+    def log_matching(self, s: System) -> bool:
+        """Two logs with an entry of the same index and term are identical up to that index."""
+        return not self._mismatch(s)
+
+    @log_matching.explain
+    def _why_logs_differ(self, s: System) -> str:
+        a, b, index = self._mismatch(s)
+        return f"n{a} and n{b} both hold a term-{s.nodes[a].log[index - 1].term} entry at index {index}, but their logs differ up to it"
+
+    def _mismatch(self, s: System) -> tuple:
+        logs = [server.log for server in s.nodes]
+        for a in range(len(logs)):
+            for b in range(a + 1, len(logs)):
+                for index in range(min(len(logs[a]), len(logs[b])), 0, -1):
+                    if logs[a][index - 1].term == logs[b][index - 1].term:
+                        if logs[a][:index] != logs[b][:index]:
+                            return a, b, index
+                        break
+        return ()
+
+    @always
+    def leader_completeness(self, s: System) -> bool:
+        """An entry committed in a term is in the log of every leader of a later term."""
+        return not self._missing(s)
+
+    @leader_completeness.explain
+    def _why_incomplete(self, s: System) -> str:
+        leader, (index, entry, term) = self._missing(s)
+        have = s.nodes[leader].log
+        held = f"holds {have[index - 1].__show__()}" if len(have) >= index else "has no entry"
+        return f"{entry.__show__()} was committed at index {index} in term {term}, but n{leader}, leader of term {s.nodes[leader].term}, {held} there"
+
+    def _missing(self, s: System) -> tuple:
+        facts = [fact for server in s.nodes for fact in server.commits]
+        for node, server in enumerate(s.nodes):
+            if server.role == LEADER and node not in s.down:
+                for index, entry, term in facts:
+                    if term < server.term and (len(server.log) < index or server.log[index - 1] != entry):
+                        return node, (index, entry, term)
+        return ()
+
+    @always
+    def state_machine_safety(self, s: System) -> bool:
+        """No two servers apply different entries at the same index."""
+        return not self._conflict(s)
+
+    @state_machine_safety.explain
+    def _why_conflict(self, s: System) -> str:
+        index, first, second = self._conflict(s)
+        return f"index {index} was applied as {first.__show__()} and as {second.__show__()}"
+
+    def _conflict(self, s: System) -> tuple:
+        applied: dict[int, Entry] = {}
+        facts = [(index, entry) for server in s.nodes for index, entry, _term in sorted(server.commits)]
+        facts += [(i + 1, server.log[i]) for server in s.nodes for i in range(min(server.commit, len(server.log)))]
+        for index, entry in facts:
+            if applied.setdefault(index, entry) != entry:
+                return index, applied[index], entry
+        return ()
+
+    # --- witnesses: the bounds reach the interesting states -------------------------------
+
+    @sometimes
+    def leader_elected(self, s: System) -> bool:
+        """Some server becomes leader."""
+        return any(server.role == LEADER for server in s.nodes)
+
+    @sometimes
+    def committed_everywhere(self, s: System) -> bool:
+        """An entry is committed on every server."""
+        return all(server.commit >= 1 for server in s.nodes)
+
+    @sometimes
+    def reelected_after_crash(self, s: System) -> bool:
+        """A leader crashed, and another server was elected in a later term."""
+        fallen = [max(s.nodes[n].led) for n in s.down if s.nodes[n].led]
+        return bool(fallen) and any(server.role == LEADER and server.term > min(fallen) for server in s.nodes)

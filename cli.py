@@ -133,7 +133,7 @@ def _build(model_cls: type, model_args: dict[str, Any]) -> Any:
 
 def _console() -> Console:
     """A console for reports: the terminal's width, or wide enough not to wrap when piped."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool) -> None:
@@ -153,8 +153,9 @@ def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool)
         else:
             click.echo(render_program(model, violation, "check " + shlex.join(sys.argv[1:])), nl=False)
     else:
-        render = (lambda trace: Text(chart(trace, _roles(model)), no_wrap=True, overflow="ignore")) if isinstance(model, ActorModel) else step_table
-        _console().print(report(result, witnesses=witnesses, render_trace=render))
+        console = _console()
+        render = (lambda trace: Text(chart(trace, _roles(model), console.width), no_wrap=True, overflow="ignore")) if isinstance(model, ActorModel) else step_table
+        console.print(report(result, witnesses=witnesses, render_trace=render))
 
 
 def _roles(model: Any) -> list[str]:

@@ -44,6 +44,17 @@ class Model(Protocol):
 FINGERPRINT_MEMO = 1 << 21  # concrete-state hashes remembered with their fingerprints (about 200 MiB at most)
 
 
+def _describe_boundary(model: Any) -> str:
+    """The first line of `within_boundary`'s docstring, with {option} names filled in from the model."""
+    doc = (model.within_boundary.__doc__ or "").strip()
+    line = doc.splitlines()[0].rstrip(".") if doc else "within_boundary"
+    options = getattr(model, "options", None)
+    try:
+        return line.format_map(options() if callable(options) else {})
+    except (KeyError, ValueError, IndexError):
+        return line
+
+
 def _always_true(_state: Any) -> bool:
     return True
 
@@ -63,8 +74,7 @@ class ModelView:
         self.next_states: Callable[[Any], list[Any]] = fast or self._labelled_next_states
         self.within_boundary: Callable[[Any], bool] = getattr(model, "within_boundary", None) or _always_true
         self.has_boundary = hasattr(model, "within_boundary")
-        doc = (getattr(self.within_boundary, "__doc__", None) or "").strip()
-        self.boundary_doc = (doc.splitlines()[0].rstrip(".") if doc else "within_boundary") if self.has_boundary else ""
+        self.boundary_doc = _describe_boundary(model) if self.has_boundary else ""
         self.representative: Callable[[Any], Any] = getattr(model, "representative", None) or _identity
         self.has_symmetry = hasattr(model, "representative")
         self._fingerprints: dict[int, int] = {}

@@ -10,7 +10,10 @@ from typing import Any
 from checker.trace import Trace
 from checker.values import diff, show
 
-LANE = 22
+LANE = 22          # the narrowest lane; lanes widen (up to LANE_MAX) to fit the longest message
+LANE_MAX = 44
+WIDTH = 160        # rows longer than this carry their changes on continuation rows
+CHANGES = 56       # columns kept for the changes beside the lanes
 MARKS = {"timeout": "timer", "timeout_early": "timer (early)", "crash": "CRASH", "restart": "restart",
          "pause": "pause", "resume": "resume"}
 
@@ -28,15 +31,15 @@ def _node_changes(before: Any, after: Any, node: int | None) -> str:
     return "; ".join(changes)
 
 
-def _canvas(lanes: int) -> list[str]:
-    row = [" "] * (lanes * LANE)
-    for lane in range(lanes):
-        row[lane * LANE + LANE // 2] = "|"
+def _canvas(lanes: int, lane: int) -> list[str]:
+    row = [" "] * (lanes * lane)
+    for number in range(lanes):
+        row[number * lane + lane // 2] = "|"
     return row
 
 
-def _arrow(row: list[str], src: int, dst: int, text: str, end: str) -> None:
-    a, b = src * LANE + LANE // 2, dst * LANE + LANE // 2
+def _arrow(row: list[str], lane: int, src: int, dst: int, text: str, end: str) -> None:
+    a, b = src * lane + lane // 2, dst * lane + lane // 2
     lo, hi = min(a, b), max(a, b)
     for x in range(lo + 1, hi):
         row[x] = "-"
@@ -46,35 +49,57 @@ def _arrow(row: list[str], src: int, dst: int, text: str, end: str) -> None:
     row[start:start + len(label)] = list(label)
 
 
-def _mark(row: list[str], lane: int, text: str) -> None:
-    x = lane * LANE + LANE // 2
+def _mark(row: list[str], lane: int, node: int, text: str) -> None:
+    x = node * lane + lane // 2
     label = f"[{text}]"
     start = max(0, x - len(label) // 2)
     row[start:start + len(label)] = list(label)
 
 
-def chart(trace: Trace, roles: list[str]) -> str:
-    """The trace as a text sequence chart."""
+def _lane_width(trace: Trace, lanes: int, width: int) -> int:
+    """Wide enough for the longest message between neighbouring lanes, within LANE..LANE_MAX,
+    leaving CHANGES columns of `width` for the changes."""
+    labels = [len(show(step.action.kwargs["msg"])) + 8 for step in trace.steps[1:] if "msg" in step.action.kwargs]
+    return max(LANE, min(LANE_MAX, max(labels, default=0) + 5, (width - 6 - CHANGES) // max(lanes, 1)))
+
+
+def chart(trace: Trace, roles: list[str], width: int = WIDTH) -> str:
+    """The trace as a text sequence chart; changes that do not fit beside a row go on rows below it."""
     lanes = len(roles)
-    head = "".join(f"n{i} {role}".center(LANE) for i, role in enumerate(roles))
-    lines = ["      " + head]
+    lane = _lane_width(trace, lanes, width)
+    lines = ["      " + "".join(f"n{i} {role}".center(lane) for i, role in enumerate(roles))]
+    bars = "      " + "".join(_canvas(lanes, lane)).rstrip() + "   "
     for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
-        row, node = _canvas(lanes), _draw(_canvas(lanes), step.action)
-        row = node[0]
-        lines.append(f"{number:>4}  " + "".join(row).rstrip() + "   " + _node_changes(before.state, step.state, node[1]))
+        row, node = _draw(_canvas(lanes, lane), lane, step.action)
+        head = f"{number:>4}  " + "".join(row).rstrip() + "   "
+        changes = _node_changes(before.state, step.state, node).split("; ")
+        lines += _beside(head, bars, [c for c in changes if c], width)
     return "\n".join(lines)
 
 
-def _draw(row: list[str], action: Any) -> tuple[list[str], int | None]:
+def _beside(head: str, bars: str, changes: list[str], width: int) -> list[str]:
+    """`head` followed by the changes, continued on rows of bare lanes when they do not fit."""
+    start = max(len(head), len(bars))
+    rows, current = [], head.ljust(start)
+    for change in changes:
+        if len(current) > start and len(current) + len(change) + 2 > width:
+            rows.append(current.rstrip("; "))
+            current = bars.ljust(start)
+        current += change + "; "
+    rows.append(current.rstrip("; ").rstrip())
+    return rows
+
+
+def _draw(row: list[str], lane: int, action: Any) -> tuple[list[str], int | None]:
     args = action.kwargs
     if action.name in ("deliver", "drop", "duplicate"):
         end = {"deliver": ">", "drop": "x", "duplicate": "2"}[action.name]
         label = show(args["msg"]) + (" (lost)" if action.name == "drop" else " (dup)" if action.name == "duplicate" else "")
-        _arrow(row, int(args["src"]), int(args["dst"]), label, end)
+        _arrow(row, lane, int(args["src"]), int(args["dst"]), label, end)
         return row, int(args["dst"]) if action.name == "deliver" else None
     if action.name in MARKS:
         node = int(args["node"])
-        _mark(row, node, MARKS[action.name] + (f" {args['timer']}" if "timer" in args else ""))
+        _mark(row, lane, node, MARKS[action.name] + (f" {args['timer']}" if "timer" in args else ""))
         return row, node
     text = f"~~ partition: {{{', '.join(map(str, args['side']))}}} | the rest ~~" if action.name == "partition" else "~~ heal ~~"
     row = list(text.center(len(row), "~" if action.name == "heal" else " "))

@@ -53,7 +53,7 @@ Known bugs (--bug):
 
 State fields of a server: `term` (currentTerm), `voted_for` (votedFor, or None), `log` (entries
 `term:value`), `role`, `votes` (votes granted to this candidate), `commit` (commitIndex),
-`progress` (the leader's (follower, nextIndex, matchIndex) triples; matchIndex -1 until the
+`progress` (the leader's Progress per follower: nextIndex, and matchIndex, -1 until the
 follower first answers in this term), `proposed` (client requests this leader took in its term).
 Two history fields exist only for the properties, like the TLA+ spec's history variables:
 `led` (the terms this server was elected leader in) and `commits` (the (index, entry, term)
@@ -103,6 +103,9 @@ class RequestVote:
     last_term: int
     last_index: int
 
+    def __show__(self) -> str:
+        return f"RequestVote t{self.term} log={self.last_index}@t{self.last_term}"
+
 
 @record
 class Vote:
@@ -110,6 +113,9 @@ class Vote:
 
     term: int
     granted: bool
+
+    def __show__(self) -> str:
+        return f"Vote t{self.term} {'yes' if self.granted else 'no'}"
 
 
 @record
@@ -122,6 +128,10 @@ class AppendEntries:
     entries: tuple
     commit: int
 
+    def __show__(self) -> str:
+        entries = " ".join(e.__show__() for e in self.entries)
+        return f"Append t{self.term} [{entries}] after {self.prev}@t{self.prev_term} commit={self.commit}"
+
 
 @record
 class Appended:
@@ -130,6 +140,21 @@ class Appended:
     term: int
     success: bool
     match: int
+
+    def __show__(self) -> str:
+        return f"Appended t{self.term} match={self.match}" if self.success else f"Appended t{self.term} refused"
+
+
+@record
+class Progress:
+    """What the leader knows of one follower: nextIndex, and matchIndex (-1 until it first answers)."""
+
+    peer: Any
+    next: int
+    match: int
+
+    def __show__(self) -> str:
+        return f"{self.peer}: next={self.next} match={self.match}"
 
 
 @record
@@ -195,7 +220,7 @@ class RaftServer(Actor):
         if isinstance(msg, Vote):
             return s.role != CANDIDATE or not msg.granted or src in s.votes
         if isinstance(msg, Appended):  # a success telling no more than the leader knows changes nothing
-            return s.role != LEADER or msg.success and msg.match <= progress_of(s, src)[2]
+            return s.role != LEADER or msg.success and msg.match <= progress_of(s, src).match
         return False
 
     # --- timers -------------------------------------------------------------------------
@@ -207,9 +232,9 @@ class RaftServer(Actor):
             return self._client_request(me, s, out)
         if timer == "heartbeat" and s.role == LEADER:
             out.set_timer("heartbeat")
-            for peer, nxt, match in sorted(s.progress):
-                if match < len(s.log) or match < 0:
-                    self._replicate(me, s, peer, nxt, out)
+            for p in sorted(s.progress):
+                if p.match < len(s.log) or p.match < 0:
+                    self._replicate(me, s, p.peer, p.next, out)
         return s
 
     def _start_election(self, me: NodeId, s: Server, out: Out) -> Server:
@@ -230,11 +255,11 @@ class RaftServer(Actor):
         s = s.evolve(log=s.log + (entry,), proposed=s.proposed + 1)
         if s.proposed < self.requests and len(s.log) < self.max_log:
             out.set_timer("client")
-        for peer, nxt, _match in sorted(s.progress):
+        for p in sorted(s.progress):
             if self.bug == "seed-append-entries":  # the seed: the new entry alone, no prefix to check
-                out.send(peer, AppendEntries(s.term, len(s.log) - 1, 0, (entry,), s.commit))
+                out.send(p.peer, AppendEntries(s.term, len(s.log) - 1, 0, (entry,), s.commit))
             else:
-                self._replicate(me, s, peer, nxt, out)
+                self._replicate(me, s, p.peer, p.next, out)
         return self._advance_commit(me, s, out)
 
     # --- messages -----------------------------------------------------------------------
@@ -275,7 +300,7 @@ class RaftServer(Actor):
         """A majority voted: lead, and tell every follower with an empty AppendEntries."""
         nxt = len(s.log) + 1
         s = s.evolve(role=LEADER, votes=frozenset(), led=s.led | {s.term}, proposed=0,
-                     progress=frozenset((peer, nxt, -1) for peer in self.peers_of[me]))
+                     progress=frozenset(Progress(peer, nxt, -1) for peer in self.peers_of[me]))
         out.cancel_timer("election")
         out.set_timer("heartbeat")
         if self.requests and len(s.log) < self.max_log:
@@ -305,13 +330,13 @@ class RaftServer(Actor):
         if s.role != LEADER:
             return s
         old = progress_of(s, src)
-        _peer, nxt, match = old
+        nxt, match = old.next, old.match
         if m.success:
             match = max(match, m.match)
             nxt = max(nxt, match + 1)
         else:
             nxt = max(1, nxt - 1)
-        s = s.evolve(progress=s.progress - {old} | {(src, nxt, match)})
+        s = s.evolve(progress=s.progress - {old} | {Progress(src, nxt, match)})
         if not m.success or nxt <= len(s.log):
             self._replicate(me, s, src, nxt, out)
         return self._advance_commit(me, s, out)
@@ -325,20 +350,20 @@ class RaftServer(Actor):
 
     def _advance_commit(self, me: NodeId, s: Server, out: Out) -> Server:
         """Commit the highest index a majority holds, if its entry is of this term (Figure 8)."""
-        matches = sorted((max(match, 0) for _peer, _nxt, match in s.progress), reverse=True)
+        matches = sorted((max(p.match, 0) for p in s.progress), reverse=True)
         held = ([len(s.log)] + matches)[self.majority - 1]  # the majority-th highest match, self included
         if held <= s.commit or (term_at(s.log, held) != s.term and self.bug != "commit-old-term"):
             return s
         facts = frozenset((i, s.log[i - 1], s.term) for i in range(s.commit + 1, held + 1))
         s = s.evolve(commit=held, commits=s.commits | facts)
-        for peer, nxt, _match in sorted(s.progress):  # tell every follower the new commit index
-            self._replicate(me, s, peer, nxt, out)
+        for p in sorted(s.progress):  # tell every follower the new commit index
+            self._replicate(me, s, p.peer, p.next, out)
         return s
 
 
-def progress_of(s: Server, peer: NodeId) -> tuple:
-    """The leader's (peer, nextIndex, matchIndex) triple for `peer`."""
-    return next(p for p in s.progress if p[0] == peer)
+def progress_of(s: Server, peer: NodeId) -> "Progress":
+    """The leader's Progress record for `peer`."""
+    return next(p for p in s.progress if p.peer == peer)
 
 
 def merged(log: tuple, prev: int, entries: tuple) -> tuple:
@@ -398,7 +423,7 @@ class Raft(ActorModel):
         return [RaftServer(self) for _ in range(self.nodes)]
 
     def within_boundary(self, s: System) -> bool:
-        """at most max_in_flight messages in flight: states with more are not explored."""
+        """at most {max_in_flight} messages in flight: states with more are not explored."""
         return len(s.network) <= self.max_in_flight
 
     def symmetric_groups(self) -> list[list[NodeId]]:

@@ -6,8 +6,11 @@
 Runs the hand-written tuple BFS and the engine on the same model, alternating, and reports
 the best time of each and their ratio (ratios, not timings: the machines are shared and
 noisy). Then reports 2pc-actors' states per second (3 participants, one crash, with and
-without symmetry), and measures the visited store's bytes per distinct state on a run of at least a
-million states (2pc with 8 RMs), from the allocated sizes of its arrays.
+without symmetry), Raft's (the default `check raft --nodes 5` search, exhaustive), and the
+visited store's bytes per distinct state on a run of at least a million states (2pc with 8
+RMs), from the allocated sizes of its arrays.
+
+    python bench/bench.py --raft-nodes 3   # Raft's 3-node defaults instead; 0 skips Raft
 """
 import argparse
 import pathlib
@@ -20,6 +23,7 @@ sys.path.insert(0, str(ROOT.parent / "shared" / "bench"))
 
 from checker import check  # noqa: E402
 from checker.faults import FaultBudget  # noqa: E402
+from models.raft import Raft  # noqa: E402
 from models.twophase import TwoPhase  # noqa: E402
 from models.twophase_actors import TwoPhaseActors  # noqa: E402
 
@@ -65,6 +69,15 @@ def actors_rate(participants: int) -> None:
               f"{stats.seconds:.2f} s, {stats.states_per_second:,.0f} states/s")
 
 
+def raft_rate(nodes: int) -> None:
+    """Raft at its default bounds for `nodes` servers: states per second of the exhaustive search."""
+    model = Raft(nodes=nodes)
+    result = check(model, stop_on_first_violation=False)
+    stats = result.stats
+    print(f"raft nodes={nodes} ({model.options()}): {stats.distinct:,} states, {stats.generated:,} generated, "
+          f"{stats.seconds:.2f} s, {stats.states_per_second:,.0f} states/s, {result.stop.value}")
+
+
 def store_cost(rms: int) -> float:
     """Run 2pc with `rms` RMs and report the store's allocated bytes per distinct state."""
     result = check(TwoPhase(rms=rms))
@@ -79,9 +92,12 @@ def main() -> None:
     parser.add_argument("--rms", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--store-rms", type=int, default=8, help="0 skips the store measurement")
+    parser.add_argument("--raft-nodes", type=int, default=5, help="0 skips the Raft measurement")
     args = parser.parse_args()
     compare(args.rms, args.rounds)
     actors_rate(3)
+    if args.raft_nodes:
+        raft_rate(args.raft_nodes)
     if args.store_rms:
         store_cost(args.store_rms)
 

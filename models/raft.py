@@ -21,24 +21,38 @@ The protocol. Every server is a follower, a candidate or a leader, and time is c
   are ignored.
 
 What is abstracted away, and the bounds (model options):
-- Election timeouts are nondeterministic: a follower or candidate may time out at any moment
-  (timer policy `anytime`), as in the TLA+ spec, so elections race and split.
-- A leader does not send idle heartbeats: it sends AppendEntries when it is elected, when a
+- Election timeouts are nondeterministic. With `--elections anytime` (the TLA+ spec's choice)
+  a follower or candidate may time out at any moment, racing the messages in flight, so
+  elections split and leaders are deposed while they work. With `--elections when-quiet` a
+  timeout fires only once no message is in flight (timeouts longer than message delays); the
+  skew fault (`--faults skew=1`) lets one fire early.
+- A request from an older term is ignored, where the paper refuses it with the newer term. Its
+  sender learns that term from the next RequestVote or AppendEntries it receives. This removes
+  the stale requests that otherwise pile up in the network and multiply the state space.
+- A leader does not send idle heartbeats. It sends AppendEntries when it is elected, when a
   client request arrives, in answer to each reply that shows the follower still lacks entries,
-  and when its commit index advances (to every follower). Its `heartbeat` timer retransmits what
-  a follower is missing, and fires only once no message is in flight on its side
-  (`when-quiet`), so a lost message is resent but the network never fills with heartbeats.
-  A heartbeat that changes nothing adds states but no behaviour.
+  and to every follower when its commit index advances. Its `heartbeat` timer retransmits to
+  followers that have not answered or lack entries. It fires only once no message is in flight
+  on its side (`when-quiet`), so a lost message is resent, but the network never fills with
+  heartbeats.
 - Client requests are the leader's `client` timer: a leader appends at most `requests` new
   entries in its term. An entry is `term:value`, its value a letter naming the index at which its
   leader appended it (`2:a` is the term-2 leader's first entry at index 1), so two different
   entries at one index always differ.
-- Bounds: no election goes past term `max_term`, logs hold at most `max_log` entries. Defaults
-  depend on `nodes` (`check raft --help` says which) so that `check raft --nodes 5` is exhaustive
-  within them in under a minute and smaller clusters search deeper.
+- Messages that can never matter again are discarded as soon as they are dead
+  (`RaftServer.obsolete`): anything from an older term, a vote request of a term in which the
+  receiver voted for another, a reply its receiver no longer waits for, and a success that tells
+  the leader nothing new. Delivering them would change nothing, so no behaviour is lost (a test
+  checks this claim on every reachable state of a small configuration).
+- Bounds: no election goes past term `max_term`; logs hold at most `max_log` entries; at most
+  `max_in_flight` messages are in flight (a state constraint: states with more are not explored).
+  Defaults depend on `nodes` (BOUNDS; `check raft --help` says which) so that `check raft
+  --nodes 5` is exhaustive within them in under a minute, and smaller clusters search deeper:
+  with 3 nodes, four terms, enough for the paper's Figure 8. A bug variant raises the bounds
+  its scenario needs (BUG_BOUNDS), and the tests check the correct protocol at those bounds too.
 - Faults (--faults): crash and restart (durable: currentTerm, votedFor, log; volatile: role,
-  votes, commitIndex, nextIndex, matchIndex), message drop and duplication; the network is a bag,
-  so messages are reordered freely.
+  votes, commitIndex, nextIndex, matchIndex), message drop and duplication, and clock skew;
+  the network is a bag, so messages are reordered freely.
 
 Known bugs (--bug):
 - commit-old-term: the leader commits an entry of an older term by counting replicas: the

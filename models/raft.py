@@ -82,6 +82,7 @@ from checker.actor import Actor, NodeId, Out
 from checker.actor_system import ActorModel, System
 from checker.faults import FaultBudget
 from checker.model import ActionLabel
+from specs.replicated_log import applied_conflict, log_mismatch, missing_commit, two_leaders
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 CRASH, CRASH_RESTART = FaultBudget(crash=1), FaultBudget(crash=1, restart=1)
@@ -448,21 +449,12 @@ class Raft(ActorModel):
     @always
     def election_safety(self, s: System) -> bool:
         """At most one leader is elected in a term."""
-        return not self._two_leaders(s)
+        return not two_leaders([server.led for server in s.nodes])
 
     @election_safety.explain
     def _why_two_leaders(self, s: System) -> str:
-        a, b, term = self._two_leaders(s)
+        a, b, term = two_leaders([server.led for server in s.nodes])
         return f"n{a} and n{b} were both elected leader in term {term}"
-
-    def _two_leaders(self, s: System) -> tuple:
-        seen: dict[int, int] = {}
-        for node, server in enumerate(s.nodes):
-            for term in server.led:
-                if term in seen:
-                    return seen[term], node, term
-                seen[term] = node
-        return ()
 
     @transition
     def leader_append_only(self, before: System, action: ActionLabel, after: System) -> bool:
@@ -475,23 +467,12 @@ class Raft(ActorModel):
     @always
     def log_matching(self, s: System) -> bool:
         """Two logs with an entry of the same index and term are identical up to that index."""
-        return not self._mismatch(s)
+        return not log_mismatch([server.log for server in s.nodes])
 
     @log_matching.explain
     def _why_logs_differ(self, s: System) -> str:
-        a, b, index = self._mismatch(s)
+        a, b, index = log_mismatch([server.log for server in s.nodes])
         return f"n{a} and n{b} both hold a term-{s.nodes[a].log[index - 1].term} entry at index {index}, but their logs differ up to it"
-
-    def _mismatch(self, s: System) -> tuple:
-        logs = [server.log for server in s.nodes]
-        for a in range(len(logs)):
-            for b in range(a + 1, len(logs)):
-                for index in range(min(len(logs[a]), len(logs[b])), 0, -1):
-                    if logs[a][index - 1].term == logs[b][index - 1].term:
-                        if logs[a][:index] != logs[b][:index]:
-                            return a, b, index
-                        break
-        return ()
 
     @always
     def leader_completeness(self, s: System) -> bool:
@@ -506,13 +487,8 @@ class Raft(ActorModel):
         return f"{entry.__show__()} was committed at index {index} in term {term}, but n{leader}, leader of term {s.nodes[leader].term}, {held} there"
 
     def _missing(self, s: System) -> tuple:
-        facts = [fact for server in s.nodes for fact in server.commits]
-        for node, server in enumerate(s.nodes):
-            if server.role == LEADER and node not in s.down:
-                for index, entry, term in facts:
-                    if term < server.term and (len(server.log) < index or server.log[index - 1] != entry):
-                        return node, (index, entry, term)
-        return ()
+        leaders = [(node, server.term, server.log) for node, server in enumerate(s.nodes) if server.role == LEADER]
+        return missing_commit(leaders, (fact for server in s.nodes for fact in server.commits))
 
     @always
     def state_machine_safety(self, s: System) -> bool:
@@ -525,13 +501,10 @@ class Raft(ActorModel):
         return f"index {index} was applied as {first.__show__()} and as {second.__show__()}"
 
     def _conflict(self, s: System) -> tuple:
-        applied: dict[int, Entry] = {}
-        facts = [(index, entry) for server in s.nodes for index, entry, _term in sorted(server.commits)]
-        facts += [(i + 1, server.log[i]) for server in s.nodes for i in range(min(server.commit, len(server.log)))]
-        for index, entry in facts:
-            if applied.setdefault(index, entry) != entry:
-                return index, applied[index], entry
-        return ()
+        """Applied entries: those committed as leader, and each server's log up to its commit index."""
+        applied = [(index, entry) for server in s.nodes for index, entry, _term in sorted(server.commits)]
+        applied += [(i + 1, server.log[i]) for server in s.nodes for i in range(min(server.commit, len(server.log)))]
+        return applied_conflict(applied)
 
     # --- witnesses: the bounds reach the interesting states -------------------------------
 

@@ -67,6 +67,7 @@ class ActorModel(ProtocolModel):
     _system: Any = attrs.field(init=False, default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "faults", FaultBudget.of(self.faults))  # its text form, from trace files and programs
         super().__attrs_post_init__()
         if self.network_kind not in NETWORKS:
             raise DefinitionError(f"{type(self).__name__}.network_kind must be one of {', '.join(NETWORKS)}")
@@ -104,6 +105,10 @@ class ActorModel(ProtocolModel):
 
     def options(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, FaultBudget) else v) for k, v in super().options().items()}
+
+    def init(self) -> System:
+        """The initial state: every node started, their first messages in flight."""
+        return self.init_states()[0]
 
     def init_states(self) -> list[System]:
         nodes, sends, timers, events = [], [], [], []

@@ -47,6 +47,13 @@ class FaultBudget:
                 raise UsageError(f"--faults: {name}={counts[name]} is more than any search can cover; use at most 20")
         return cls(**counts)
 
+    @classmethod
+    def of(cls, value: "FaultBudget | str | None") -> "FaultBudget | None":
+        """A budget from itself or its text form (`crash=1,drop=2`, or `none`); None stays None."""
+        if isinstance(value, str):
+            return cls.parse("" if value == "none" else value)
+        return value
+
     def items(self) -> list[tuple[str, int]]:
         """The faults with a nonzero count, in declaration order."""
         return [(kind, getattr(self, kind)) for kind in self.KINDS if getattr(self, kind)]

@@ -112,7 +112,9 @@ class Actor:
         return False
 
     def on_restart(self, me: NodeId, state: Any, out: Out) -> Any:
-        """After a crash: a fresh start with the durable fields of the crashed state kept."""
+        """After a crash: a fresh start with the durable fields of the crashed state kept. This
+        runs on_start again, its sends and timers included; override it when a restarting node
+        should recover from its log instead (as the commit protocols' nodes do)."""
         return _keep_durable(self.on_start(me, out), state)
 
     def crashed(self, me: NodeId, state: Any) -> Any:

@@ -87,7 +87,6 @@ from specs.replicated_log import applied_conflict, log_mismatch, missing_commit,
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 CRASH, CRASH_RESTART = FaultBudget(crash=1), FaultBudget(crash=1, restart=1)
 BOUNDS = {  # nodes -> the defaults of the bounds: the deepest that finish exhaustively in well under a minute
-    1: dict(max_term=3, max_log=2, requests=2, elections="anytime", max_in_flight=3, faults=CRASH_RESTART),
     2: dict(max_term=3, max_log=2, requests=2, elections="anytime", max_in_flight=3, faults=CRASH_RESTART),
     3: dict(max_term=4, max_log=1, requests=1, elections="anytime", max_in_flight=3, faults=CRASH),
     4: dict(max_term=2, max_log=1, requests=1, elections="when-quiet", max_in_flight=6, faults=CRASH),
@@ -407,7 +406,7 @@ class Raft(ActorModel):
     network_kind: ClassVar[str] = "bag"
     check_deadlock: ClassVar[bool] = False  # Raft is reactive: a quiet cluster is not stuck (liveness is another engine)
     allowed_faults: ClassVar[frozenset[str]] = frozenset({"crash", "restart", "drop", "duplicate", "skew"})
-    nodes: int = option(3, help="number of servers", min=1, max=5)
+    nodes: int = option(3, help="number of servers (a cluster of one has no election to race)", min=2, max=5)
     max_term: int | None = option(None, type=int, min=1, max=8,
                                   help="no election beyond this term [default: 4 for 3 nodes, 2 for 5; 2 for volatile-vote, seed-append-entries]")
     max_log: int | None = option(None, type=int, min=0, max=6, help="the most entries a log holds [default: 1; 2 for seed-append-entries]")
@@ -423,7 +422,7 @@ class Raft(ActorModel):
                                         help="fault budget [default: crash=1; crash=1,restart=1 for volatile-vote]")
 
     def __attrs_post_init__(self) -> None:
-        defaults = {**BOUNDS[min(max(self.nodes, 1), 5)], **BUG_BOUNDS.get(self.bug or "", {})}
+        defaults = {**BOUNDS[min(max(self.nodes, 2), 5)], **BUG_BOUNDS.get(self.bug or "", {})}
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)

@@ -8,7 +8,7 @@ duplicate, partition, heal, pause, resume, early timer). Steps are listed in a f
 (deliveries in the network's canonical order, then timers by node and name, then faults), so
 exploration is deterministic.
 """
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import Any, ClassVar, Iterator, NamedTuple, Sequence
 
 import attrs
 
@@ -50,6 +50,17 @@ class System:
         return not self.side or (src in self.side) == (dst in self.side)
 
 
+class Compiled(NamedTuple):
+    """An actor model compiled once per instance: its actors, node ids, network kind, whether any
+    actor declares obsolete messages, and the groups of interchangeable nodes."""
+
+    actors: tuple
+    ids: tuple
+    net: Network
+    collects: bool
+    groups: tuple
+
+
 def _label(name: str, **args: Any) -> ActionLabel:
     return ActionLabel(name, tuple(args.items()))
 
@@ -78,8 +89,10 @@ class ActorModel(ProtocolModel):
         self.faults.check_allowed(self.name, allowed)
         actors = tuple(self.actors())
         collects = any(type(actor).obsolete is not Actor.obsolete for actor in actors)
-        object.__setattr__(self, "_system", (actors, tuple(NodeId(i) for i in range(len(actors))), NETWORKS[self.network_kind], collects, None))
-        object.__setattr__(self, "_system", self._system[:4] + (tuple(tuple(group) for group in self.symmetric_groups()),))
+        ids = tuple(NodeId(i) for i in range(len(actors)))
+        object.__setattr__(self, "_system", Compiled(actors, ids, NETWORKS[self.network_kind], collects, ()))
+        groups = tuple(tuple(group) for group in self.symmetric_groups())  # may read self.ids, set just above
+        object.__setattr__(self, "_system", self._system._replace(groups=groups))
 
     def actors(self) -> Sequence[Actor]:
         """The actor of each node, in NodeId order."""
@@ -92,16 +105,16 @@ class ActorModel(ProtocolModel):
     @property
     def ids(self) -> tuple[NodeId, ...]:
         """Every node's id."""
-        return self._system[1]
+        return self._system.ids
 
     @property
     def net(self) -> Network:
         """The kind of network this model runs on."""
-        return self._system[2]
+        return self._system.net
 
     def role(self, node: NodeId) -> str:
         """The role name of a node, for charts."""
-        return self._system[0][node].role
+        return self._system.actors[node].role
 
     def options(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, FaultBudget) else v) for k, v in super().options().items()}
@@ -112,7 +125,7 @@ class ActorModel(ProtocolModel):
 
     def init_states(self) -> list[System]:
         nodes, sends, timers, events = [], [], [], []
-        for node, actor in zip(self.ids, self._system[0]):
+        for node, actor in zip(self.ids, self._system.actors):
             out = Out(node)
             nodes.append(actor.on_start(node, out))
             sends += out.sends
@@ -124,7 +137,7 @@ class ActorModel(ProtocolModel):
 
     def representative(self, state: System) -> System:
         """The state with interchangeable nodes renamed into a canonical order."""
-        return representative(state, self._system[4], self.net) if self.symmetry else state
+        return representative(state, self._system.groups, self.net) if self.symmetry else state
 
     def successors(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         yield from self._deliveries(s)
@@ -151,14 +164,14 @@ class ActorModel(ProtocolModel):
     def _deliver(self, s: System, env: Envelope) -> System:
         """The system after `env` is delivered and handled."""
         out = Out(env.dst)
-        local = self._system[0][env.dst].on_message(env.dst, s.nodes[env.dst], env.src, env.msg, out)
+        local = self._system.actors[env.dst].on_message(env.dst, s.nodes[env.dst], env.src, env.msg, out)
         return self._apply(s.evolve(network=self.net.delivered(s.network, env)), env.dst, local, out)
 
     def _timeouts(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         for node in self.ids:
             if not s.up(node) or not s.timers[node]:
                 continue
-            actor = self._system[0][node]
+            actor = self._system.actors[node]
             for timer in sorted(s.timers[node]):
                 waiting = self._waiting(s, node, self.timer_policies.get(timer, self.timer_policy))
                 if waiting and not self._left(s, "skew"):
@@ -183,13 +196,13 @@ class ActorModel(ProtocolModel):
         if self._left(s, "crash"):
             for node in self.ids:
                 if node not in s.down:
-                    lost = self._system[0][node].crashed(node, s.nodes[node])
+                    lost = self._system.actors[node].crashed(node, s.nodes[node])
                     yield _label("crash", node=node), self._spend(s, "crash").evolve(
                         nodes=_put(s.nodes, node, lost), down=s.down | {node}, paused=s.paused - {node},
                         timers=_put(s.timers, node, frozenset()), network=net.without_node(s.network, node))
         if self._left(s, "restart"):
             for node in sorted(s.down):
-                actor = self._system[0][node]
+                actor = self._system.actors[node]
                 yield _label("restart", node=node), self._handle(
                     self._spend(s, "restart").evolve(down=s.down - {node}), node,
                     lambda out, n=node, a=actor: a.on_restart(n, s.nodes[n], out), reset_timers=True)
@@ -228,7 +241,7 @@ class ActorModel(ProtocolModel):
         timers = (timers - frozenset(out.timers_cancelled)) | frozenset(out.timers_set)
         sends = [e for e in out.sends if e.dst not in s.down]
         network = s.network
-        if self._system[3]:
+        if self._system.collects:
             network, sends = self._without_obsolete(s, node, local, sends)
         return s.evolve(
             nodes=_put(s.nodes, node, local),
@@ -240,7 +253,7 @@ class ActorModel(ProtocolModel):
     def _without_obsolete(self, s: System, node: NodeId, local: Any, sends: list[Envelope]) -> tuple[tuple, list[Envelope]]:
         """Discard the messages that the actors say can no longer have any effect (Actor.obsolete):
         those in flight to `node` after its state changed, and new sends that are dead on arrival."""
-        actors, network = self._system[0], s.network
+        actors, network = self._system.actors, s.network
         if local is not s.nodes[node]:
             network = tuple(e for e in network if e.dst != node or not actors[node].obsolete(node, local, e.src, e.msg))
         sends = [e for e in sends if not actors[e.dst].obsolete(e.dst, local if e.dst == node else s.nodes[e.dst], e.src, e.msg)]

@@ -377,7 +377,10 @@ class RaftServer(Actor):
 
 def progress_of(s: Server, peer: NodeId) -> "Progress":
     """The leader's Progress record for `peer`."""
-    return next(p for p in s.progress if p.peer == peer)
+    for progress in s.progress:
+        if progress.peer == peer:
+            return progress
+    raise KeyError(peer)
 
 
 def merged(log: tuple, prev: int, entries: tuple) -> tuple:

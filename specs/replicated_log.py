@@ -22,6 +22,8 @@ def two_leaders(led: Sequence[Iterable[int]]) -> tuple:
 def log_mismatch(logs: Sequence[Sequence[Any]]) -> tuple:
     """Log matching: (a, b, index) when logs a and b hold entries of one term at `index` but differ
     somewhere up to it."""
+    if len(set(logs)) <= 1:  # the common case: every log the same
+        return ()
     for a in range(len(logs)):
         for b in range(a + 1, len(logs)):
             for index in range(min(len(logs[a]), len(logs[b])), 0, -1):

@@ -8,29 +8,30 @@ Exit codes (DESIGN.md): 0 every property holds; 1 a violation was found; 2 usage
 3 no violation but something is UNKNOWN; 4 the model itself raised an error.
 """
 import json
+import os
 import shlex
 import sys
 from typing import Any, Callable
 
-import attrs
 import click
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from checker import CheckerError, DefinitionError, NondeterministicModel, check
-from checker.check import STRATEGIES
-from checker.actor_system import ActorModel
+from checker.actors.faults import FaultBudget
 from checker.authoring import option_type
-from checker.faults import FaultBudget
-from checker.msc import chart, mermaid
-from checker.progress import ProgressLine
-from checker.program import render_program
-from checker.replay import replay_file
-from checker.report import report, step_table
+from checker.check import STRATEGIES
+from checker.errors import OptionError
+from checker.faces.catalog import describe_model, help_epilog
+from checker.faces.charts import mermaid
+from checker.faces.program import render_program
+from checker.faces.progress import ProgressLine
+from checker.faces.replay import model_for, replay_file
+from checker.faces.report import report
+from checker.faces.trace_io import UNVERIFIED, load, result_to_json, save, trace_document
+from checker.faces.trace_view import is_actor_model, roles, trace_renderer
 from checker.result import CheckResult, PropertyResult
 from checker.trace import Trace
-from checker.trace_io import load, result_to_json, save
 from checker.verdict import Verdict
 from models import MODELS
 
@@ -94,14 +95,16 @@ class FaultsParam(click.ParamType):
             return value
         try:
             return FaultBudget.parse("" if value == "none" else value)
-        except CheckerError as error:
-            self.fail(str(error).removeprefix("--faults: "), param, ctx)
+        except OptionError as error:
+            self.fail(error.problem, param, ctx)
 
 
 def _model_command(name: str, model_cls: type) -> click.Command:
     @_search_options
     def run(properties: tuple[str, ...], strategy: str, max_depth: int | None, max_states: int | None, time_limit: float | None,
             seed: int, keep_going: bool, witnesses: bool, fmt: str, trace_out: str | None, **model_args: Any) -> int:
+        if trace_out is not None and not trace_out.strip():
+            raise OptionError("trace_out", "needs a file name (got an empty one)")
         model = _build(model_cls, model_args)
         progress = ProgressLine()
         try:
@@ -110,13 +113,16 @@ def _model_command(name: str, model_cls: type) -> click.Command:
                            stop_on_first_violation=not keep_going, progress=progress)
         finally:
             progress.close()
-        _emit(name, model, result, fmt, witnesses)
+        try:
+            _emit(name, model, result, fmt, witnesses)
+        except BrokenPipeError:  # the reader went away (`| head`): not an error, and the verdict stands
+            _silence_stdout()
         if trace_out:
             _save_first_violation(name, result, trace_out)
         return result.exit_code
 
     doc = (model_cls.__doc__ or "").strip()
-    command = click.Command(name, callback=run, help=doc.split("\n\n")[0], params=[])
+    command = click.Command(name, callback=run, help=doc.split("\n\n")[0], params=[], epilog=help_epilog(model_cls))
     command.params = _model_options(model_cls) + list(reversed(getattr(run, "__click_params__", [])))
     return command
 
@@ -131,9 +137,16 @@ def _build(model_cls: type, model_args: dict[str, Any]) -> Any:
         raise DefinitionError(f"{model_cls.__name__}({', '.join(f'{k}={v}' for k, v in model_args.items())}) raised {type(error).__name__}: {error}") from None
 
 
+class _Console(Console):
+    """rich's console, except that a closed pipe is left to `main` (rich exits 1 on its own)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError()
+
+
 def _console() -> Console:
     """A console for reports: the terminal's width, or wide enough not to wrap when piped."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    return _Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool) -> None:
@@ -141,12 +154,12 @@ def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool)
     if fmt == "json":
         click.echo(json.dumps(result_to_json(result, name), indent=1))
     elif fmt == "mermaid":
-        if not isinstance(model, ActorModel):
+        if not is_actor_model(model):
             raise CheckerError(f"--format mermaid draws message sequence charts, and {name} is not an actor model")
         if violation is None:
             click.echo(f"check: no violation found, so there is no chart to draw ({result.stop.value})", err=True)
         else:
-            click.echo(mermaid(violation.trace, _roles(model)), nl=False)
+            click.echo(mermaid(violation.trace, roles(model)), nl=False)
     elif fmt == "program":
         if violation is None:
             click.echo(f"check: no violation found, so there is no program to print ({result.stop.value})", err=True)
@@ -154,12 +167,8 @@ def _emit(name: str, model: Any, result: CheckResult, fmt: str, witnesses: bool)
             click.echo(render_program(model, violation, "check " + shlex.join(sys.argv[1:])), nl=False)
     else:
         console = _console()
-        render = (lambda trace: Text(chart(trace, _roles(model), console.width), no_wrap=True, overflow="ignore")) if isinstance(model, ActorModel) else step_table
+        render = trace_renderer(model, console.width)
         console.print(report(result, witnesses=witnesses, render_trace=render))
-
-
-def _roles(model: Any) -> list[str]:
-    return [model.role(node) for node in model.ids]
 
 
 def _first_counterexample(result: CheckResult) -> PropertyResult | None:
@@ -177,8 +186,13 @@ def _save_first_violation(name: str, result: CheckResult, path: str) -> None:
 
 
 @click.command("list")
-def list_models() -> int:
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="a table for people, or JSON for tools (every model, its options with defaults, bug variants, properties with their kinds, faults)")
+def list_models(fmt: str) -> int:
     """List the models, their options and their known-bug variants."""
+    if fmt == "json":
+        click.echo(json.dumps([describe_model(name, MODELS[name]) for name in sorted(MODELS)], indent=1))
+        return 0
     table = Table(box=None, padding=(0, 2), show_edge=False)
     for column in ("model", "what it is", "options (defaults)", "bug variants"):
         table.add_column(column, overflow="fold", no_wrap=column in ("model", "bug variants"))
@@ -193,29 +207,46 @@ def list_models() -> int:
 
 @click.command("replay")
 @click.argument("trace_file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("text", "program")), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: the trace as `check` shows it (a sequence chart for actor models, else a step table); "
+                   "json: the trace document with the replay's outcome; program: a Python program reproducing the failure; "
+                   "mermaid (actor models): a Mermaid sequence diagram")
 def replay_command(trace_file: str, fmt: str) -> int:
-    """Replay a saved trace against its model and report whether its property still fails."""
+    """Replay a saved trace against its model and report whether its property still fails.
+
+    A file edited or truncated since it was written, or recorded with a different version of
+    the model, is refused (exit 2) naming the first step that does not match."""
     saved = load(trace_file)
-    if saved.model not in MODELS:
-        raise CheckerError(f"{trace_file} is a trace of model {saved.model!r}, which this version does not have (see `check list`)")
-    try:
-        model = MODELS[saved.model](**{k: v for k, v in saved.options.items()})
-    except TypeError as error:
-        raise CheckerError(f"{trace_file}: its options do not fit model {saved.model}: {error}") from None
+    model = model_for(saved, MODELS)
+    if fmt == "mermaid" and not is_actor_model(model):
+        raise CheckerError(f"--format mermaid draws message sequence charts, and {saved.model} is not an actor model")
     outcome = replay_file(model, saved)
+    if saved.integrity == UNVERIFIED:
+        click.echo(f"check: {trace_file} is unverified: written by an older version (it has no digest)", err=True)
+    if outcome.failing_step is None:
+        verdict, code = f"{outcome.prop.name} no longer fails on this trace", 0
+    else:
+        what = "witnessed" if outcome.prop.kind.value == "sometimes" else "violated"
+        verdict = f"{outcome.prop.name} is {what} at step {outcome.failing_step}" + (f": {outcome.explanation}" if outcome.explanation else "")
+        code = 0 if what == "witnessed" else 1
     if fmt == "program":
         return _replay_program(model, outcome, trace_file)
+    if fmt == "json":
+        document = trace_document(saved.model, saved.options, saved.property, saved.kind, saved.verdict, outcome.trace)
+        document["replay"] = {"file": trace_file, "integrity": saved.integrity, "failing_step": outcome.failing_step,
+                              "explanation": outcome.explanation, "outcome": verdict, "exit_code": code}
+        click.echo(json.dumps(document, indent=1))
+        return code
+    if fmt == "mermaid":
+        click.echo(mermaid(outcome.trace, roles(model)), nl=False)
+        click.echo(f"check: {verdict}", err=True)
+        return code
     console = _console()
     options = ", ".join(f"{k}={v}" for k, v in saved.options.items())
     console.print(f"replayed {trace_file}: {saved.model} ({options}), {len(outcome.trace)} steps")
-    console.print(step_table(outcome.trace))
-    if outcome.failing_step is None:
-        console.print(f"{outcome.prop.name} no longer fails on this trace")
-        return 0
-    what = "witnessed" if outcome.prop.kind.value == "sometimes" else "violated"
-    console.print(f"{outcome.prop.name} is {what} at step {outcome.failing_step}" + (f": {outcome.explanation}" if outcome.explanation else ""), style="bold red")
-    return 0 if what == "witnessed" else 1
+    console.print(trace_renderer(model, console.width)(outcome.trace))
+    console.print(verdict, style="bold red" if code else None)
+    return code
 
 
 def _replay_program(model: Any, outcome: Any, trace_file: str) -> int:
@@ -260,17 +291,28 @@ cli.add_command(replay_command)
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; every error becomes one line on stderr and a distinct exit code."""
+    code = _run(argv)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as error:
+        code = _cannot_write(error)
+    sys.exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
+    """The command's exit code; errors are reported here as one line each."""
     try:
         code = cli.main(args=argv, prog_name="check", standalone_mode=False)
     except click.exceptions.Exit as done:
         code = done.exit_code
     except click.ClickException as error:
-        if type(error).__name__ == "NoArgsIsHelpError":  # bare `check`: the help, not an error
-            click.echo(error.format_message())
-            code = 0
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `check`: say what to type, and fail
+            click.echo(error.format_message(), err=True)
         else:
             click.echo(f"check: {error.format_message()}", err=True)
-            code = EXIT_USAGE
+        code = EXIT_USAGE
     except click.Abort:
         click.echo("check: interrupted", err=True)
         code = 130
@@ -280,13 +322,35 @@ def main(argv: list[str] | None = None) -> None:
     except DefinitionError as error:
         click.echo(f"check: the model is defined wrongly: {error}", err=True)
         code = EXIT_MODEL
+    except OptionError as error:
+        click.echo(f"check: {error.for_command_line()}", err=True)
+        code = EXIT_USAGE
     except CheckerError as error:
         click.echo(f"check: {error}", err=True)
         code = EXIT_USAGE
     except KeyboardInterrupt:
         click.echo("check: interrupted", err=True)
         code = 130
-    sys.exit(code if isinstance(code, int) else 0)
+    except BrokenPipeError:  # the reader of our output went away: end quietly, as Unix tools do
+        _silence_stdout()
+        code = 0
+    except OSError as error:  # our output cannot be written (a full disk, a closed terminal)
+        code = _cannot_write(error)
+    return code if isinstance(code, int) else 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that nothing more (not even the flush at exit) fails on it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _cannot_write(error: OSError) -> int:
+    """One line on stderr for output that cannot be written; exit 2, an error outside the model."""
+    _silence_stdout()
+    click.echo(f"check: cannot write the output: {error.strerror or error}", err=True)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

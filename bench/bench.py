@@ -1,4 +1,4 @@
-"""Benchmark: the explicit engine against ../shared/bench/baseline_twophase.py in one process.
+"""Benchmark: the explicit engine against bench/baseline_twophase.py (a hand-written tuple BFS) in one process.
 
     python bench/bench.py                 # 2pc with 7 RMs (296,448 states), 3 rounds
     python bench/bench.py --rms 5 --rounds 1 --store-rms 0
@@ -19,10 +19,10 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT.parent / "shared" / "bench"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from checker import check  # noqa: E402
-from checker.faults import FaultBudget  # noqa: E402
+from checker.actors.faults import FaultBudget  # noqa: E402
 from models.raft import Raft  # noqa: E402
 from models.twophase import TwoPhase  # noqa: E402
 from models.twophase_actors import TwoPhaseActors  # noqa: E402
@@ -32,7 +32,7 @@ def _baseline():
     try:
         import baseline_twophase
     except ImportError:
-        sys.exit("bench: ../shared/bench/baseline_twophase.py not found next to this repository")
+        sys.exit("bench: bench/baseline_twophase.py is missing from this repository")
     return baseline_twophase
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, ClassVar, Iterable
 
 import attrs
 
-from checker.errors import DefinitionError, UsageError
+from checker.errors import DefinitionError, OptionError
 from checker.model import ActionLabel
 from checker.properties import Property, PropertySpec
 
@@ -102,7 +102,15 @@ def option_type(field: attrs.Attribute) -> type:
 
 @attrs.frozen
 class ProtocolModel:
-    """Base class for authored models; subclasses are `@attrs.frozen` and define `init(self)`."""
+    """Base class for authored models; subclasses are `@attrs.frozen` and define `init(self)`.
+
+    Class attributes a model may set: `name` (its command), `bugs` (variant name -> what it
+    breaks), and `check_deadlock = False` when a state with no step to a different state is a
+    legitimate rest, not a deadlock (a reactive system waiting for input; TLC's `-deadlock`).
+    The deadlock check is the built-in property `deadlock_free`: selecting properties by name
+    (`check(model, properties=[...])`, `--property`) leaves it out unless it is named, and the
+    report says whenever it is off. `may_stop(state)` instead marks single states as ends.
+    """
 
     name: ClassVar[str] = ""
     bugs: ClassVar[dict[str, str]] = {}
@@ -121,7 +129,7 @@ class ProtocolModel:
                 _validate_option(field, getattr(self, field.name))
         if self.bug is not None and self.bug not in self.bugs:
             known = ", ".join(sorted(self.bugs)) or "none"
-            raise UsageError(f"{self.name} has no bug variant {self.bug!r} (known: {known})")
+            raise OptionError("bug", f"{self.bug!r} is not a bug variant of {self.name} (known: {known})")
 
     def has_bug(self, name: str) -> bool:
         """True when this instance is the named bug variant; the name must be declared in `bugs`."""
@@ -163,6 +171,11 @@ class ProtocolModel:
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else cls.__name__
 
     @classmethod
+    def property_specs(cls) -> list[PropertySpec]:
+        """The properties declared on the class, in declaration order (without building a model)."""
+        return _specs(cls, PropertySpec)
+
+    @classmethod
     def option_fields(cls) -> list[attrs.Attribute]:
         """The parameters a user may set, `bug` last."""
         fields = [f for f in attrs.fields(cls) if f.init and f.name != "bug"]
@@ -179,19 +192,18 @@ class ProtocolModel:
 
 def _validate_option(field: attrs.Attribute, value: Any) -> None:
     """One clear line for a parameter of the wrong type or outside its declared range."""
-    flag = "--" + field.name.replace("_", "-")
     expected = option_type(field)
     if value is None and field.default is None:
         return
     if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
-        raise UsageError(f"{flag} must be {expected.__name__} (got {value!r})")
+        raise OptionError(field.name, f"must be {expected.__name__} (got {value!r})")
     choices = field.metadata.get("choices")
     if choices and value not in choices:
-        raise UsageError(f"{flag} must be one of {', '.join(choices)} (got {value!r})")
+        raise OptionError(field.name, f"must be one of {', '.join(choices)} (got {value!r})")
     low, high = field.metadata.get("min"), field.metadata.get("max")
     if low is not None and value < low or high is not None and value > high:
         span = f"between {low} and {high}" if low is not None and high is not None else (f"at least {low}" if low is not None else f"at most {high}")
-        raise UsageError(f"{flag} must be {span} (got {value})")
+        raise OptionError(field.name, f"must be {span} (got {value})")
 
 
 def _specs(cls: type, kind: type) -> list[Any]:

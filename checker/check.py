@@ -5,14 +5,15 @@ import gc
 import resource
 from typing import Any, Callable, Iterator, Sequence
 
-from checker.errors import UsageError
-from checker.explore import bfs, dfs
+from checker.errors import OptionError, UsageError
+from checker.engine.explore import bfs, dfs
 from checker.model import ModelView
 from checker.properties import Kind, Property
 from checker.result import Bounds, CheckResult, ModelFailure, PropertyResult, Stats
-from checker.search import Limits, ModelRaised, Search, StopSearch
-from checker.simulate import minimised, simulate
-from checker.store import VisitedStore, collision_probability
+from checker.engine.search import Limits, ModelRaised, Search, StopSearch
+from checker.engine.signals import Terminated, sigterm_stops_search
+from checker.engine.simulate import minimised, simulate
+from checker.engine.store import VisitedStore, collision_probability
 from checker.verdict import StopReason, Verdict
 
 STRATEGIES = ("bfs", "dfs", "simulate")
@@ -39,12 +40,13 @@ def check(
         time_limit = SIMULATION_SECONDS
     view = ModelView(model)
     selected = select_properties(view, properties)
-    search = Search(view, selected, Limits(max_depth, max_states, time_limit, stop_on_first_violation), progress)
+    searched, skipped = _not_applicable(view, selected)
+    search = Search(view, searched, Limits(max_depth, max_states, time_limit, stop_on_first_violation), progress)
     store = VisitedStore()
     stop, raised = _run(search, store, strategy, seed)
     if strategy == "simulate":
         search.found = {name: minimised(search, name, found) for name, found in search.found.items()}
-    results = _judge(search, stop, strategy)
+    judged = {r.name: r for r in _judge(search, stop, strategy, _bounds_named(view)) + tuple(skipped)}
     failure = ModelFailure(str(raised), raised.where, raised.trace()) if raised is not None else None
     stats = Stats(
         distinct=search.distinct,
@@ -56,16 +58,17 @@ def check(
         collision_probability=collision_probability(search.distinct, search.generated),
     )
     bounds = Bounds(max_depth, max_states, time_limit, view.boundary_doc, view.has_symmetry)
-    return CheckResult(view.title(), view.options(), strategy, bounds, results, stats, stop, failure)
+    results = tuple(judged[p.name] for p in selected)
+    return CheckResult(view.title(), view.options(), strategy, bounds, results, stats, stop, failure, _notes(view, selected))
 
 
 def _check_bounds(max_depth: int | None, max_states: int | None, time_limit: float | None) -> None:
     if max_depth is not None and max_depth < 1:
-        raise UsageError(f"--max-depth must be at least 1 (initial states are depth 1), got {max_depth}")
+        raise OptionError("max_depth", f"must be at least 1 (initial states are depth 1), got {max_depth}")
     if max_states is not None and max_states < 1:
-        raise UsageError(f"--max-states must be at least 1, got {max_states}")
+        raise OptionError("max_states", f"must be at least 1, got {max_states}")
     if time_limit is not None and not (0 < time_limit < math.inf):
-        raise UsageError(f"--time-limit must be a positive number of seconds, got {time_limit}")
+        raise OptionError("time_limit", f"must be a positive number of seconds, got {time_limit}")
 
 
 def select_properties(view: ModelView, names: Sequence[str] | None) -> list[Property]:
@@ -85,7 +88,7 @@ def select_properties(view: ModelView, names: Sequence[str] | None) -> list[Prop
 
 
 def _run(search: Search, store: VisitedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
-    with collector_paused():
+    with collector_paused(), sigterm_stops_search():
         return _run_engine(search, store, strategy, seed)
 
 
@@ -114,6 +117,8 @@ def _run_engine(search: Search, store: VisitedStore, strategy: str, seed: int) -
         return stop.reason, None
     except ModelRaised as raised:
         return StopReason.MODEL_ERROR, raised
+    except Terminated:
+        return StopReason.TERMINATED, None
     except KeyboardInterrupt:
         return StopReason.INTERRUPTED, None
     if search.depth_cut:
@@ -121,7 +126,7 @@ def _run_engine(search: Search, store: VisitedStore, strategy: str, seed: int) -
     return (StopReason.SIMULATION_DONE if strategy == "simulate" else StopReason.EXHAUSTED), None
 
 
-def _judge(search: Search, stop: StopReason, strategy: str) -> tuple[PropertyResult, ...]:
+def _judge(search: Search, stop: StopReason, strategy: str, bounds: str) -> tuple[PropertyResult, ...]:
     within = " within the model's state constraint" if search.view.has_boundary else ""
     how = {"bfs": "shortest", "simulate": "minimised"}.get(strategy, "not necessarily shortest")
     results = []
@@ -130,17 +135,51 @@ def _judge(search: Search, stop: StopReason, strategy: str) -> tuple[PropertyRes
         if found is not None:
             trace = found.trace()
             verdict = Verdict.HOLDS if prop.kind is Kind.SOMETIMES else Verdict.VIOLATED
-            steps = f"{len(trace)} step{'s' if len(trace) != 1 else ''}"
-            note = f"{'witness' if verdict is Verdict.HOLDS else 'counterexample'} of {steps} ({how})"
+            steps = f"{len(trace)} step{'s' if len(trace) != 1 else ''} ({len(trace) + 1} states)"
+            note = f"{'witness' if verdict is Verdict.HOLDS else 'counterexample'} of {steps}, {how}"
             results.append(PropertyResult(prop.name, prop.kind, verdict, trace, note, found.explanation))
         elif stop is StopReason.EXHAUSTED:
-            results.append(_exhausted(prop, within))
+            results.append(_exhausted(prop, within, bounds))
         else:
             results.append(PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, stop.value))
     return tuple(results)
 
 
-def _exhausted(prop: Property, within: str) -> PropertyResult:
+def _bounds_named(view: ModelView) -> str:
+    """The model's numeric options and fault budget, as `max_term=1, faults crash=1`."""
+    options = view.options()
+    named = [f"{k}={v}" for k, v in options.items() if isinstance(v, int) and not isinstance(v, bool)]
+    if options.get("faults") is not None:
+        named.append(f"faults {options['faults']}")
+    return ", ".join(named)
+
+
+def _exhausted(prop: Property, within: str, bounds: str) -> PropertyResult:
     if prop.kind is Kind.SOMETIMES:
-        return PropertyResult(prop.name, prop.kind, Verdict.VIOLATED, None, f"no reachable state satisfies it{within}")
+        named = f" ({bounds})" if bounds else ""
+        note = f"no reachable state satisfies it{within}; the bounds{named} may be too small to reach it"
+        return PropertyResult(prop.name, prop.kind, Verdict.NOT_REACHED, None, note)
     return PropertyResult(prop.name, prop.kind, Verdict.HOLDS, None, f"in every reachable state{within}")
+
+
+def _not_applicable(view: ModelView, selected: list[Property]) -> tuple[list[Property], list[PropertyResult]]:
+    """Witnesses that need a fault the run's budget leaves out are not searched for: they are
+    reported as not applicable and fail nothing."""
+    searched, skipped = [], []
+    for prop in selected:
+        missing = view.missing_faults(prop)
+        if missing:
+            note = f"needs {' and '.join(missing)} faults, which the fault budget leaves out"
+            skipped.append(PropertyResult(prop.name, prop.kind, Verdict.NOT_APPLICABLE, None, note))
+        else:
+            searched.append(prop)
+    return searched, skipped
+
+
+def _notes(view: ModelView, selected: list[Property]) -> tuple[str, ...]:
+    """What the report must say about checks that are off."""
+    if not view.checks_deadlock:
+        return ("deadlock check off: the model sets check_deadlock = False",)
+    if not any(p.kind is Kind.DEADLOCK for p in selected):
+        return ("deadlock check off: deadlock_free is not among the selected properties (select it with --property deadlock_free)",)
+    return ()

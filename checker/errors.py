@@ -13,6 +13,19 @@ class UsageError(CheckerError):
     """The request is impossible: a bad option value, an unknown property or bug, a bad bound."""
 
 
+class OptionError(UsageError):
+    """A parameter or search bound has a value that cannot make sense. Says the parameter's
+    Python name (`rms must be ...`); the command line shows its flag (`--rms must be ...`)."""
+
+    def __init__(self, option: str, problem: str):
+        super().__init__(f"{option} {problem}")
+        self.option, self.problem = option, problem
+
+    def for_command_line(self) -> str:
+        """The message with the parameter written as its command-line flag."""
+        return f"--{self.option.replace('_', '-')} {self.problem}"
+
+
 class TraceFileError(CheckerError):
     """A trace file cannot be read or does not belong to any known model."""
 
@@ -25,3 +38,8 @@ class NondeterministicModel(CheckerError):
         "reading time, randomness or global state inside an action, mutating a state in place "
         "(states must be immutable), or the model changed since the trace was recorded"
     )
+
+
+class ForeignTrace(TraceFileError):
+    """A trace file, unedited since it was written, that the model does not reproduce although it
+    answers the same way twice: the trace was recorded with a different version of the model."""

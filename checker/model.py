@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import attrs
 
+from checker.engine.fingerprint import fingerprint as value_fingerprint
 from checker.properties import Kind, Property
 
 
@@ -41,7 +42,7 @@ class Model(Protocol):
     def properties(self) -> Sequence[Property]: ...
 
 
-FINGERPRINT_MEMO = 1 << 21  # concrete-state hashes remembered with their fingerprints (about 200 MiB at most)
+FINGERPRINT_MEMO = 1 << 21  # concrete-state fingerprints remembered with their class's (about 200 MiB at most)
 
 
 def _describe_boundary(model: Any) -> str:
@@ -78,12 +79,25 @@ class ModelView:
         self.representative: Callable[[Any], Any] = getattr(model, "representative", None) or _identity
         self.has_symmetry = hasattr(model, "representative")
         self._fingerprints: dict[int, int] = {}
+        if not self.has_symmetry:  # the plain function, without a method call per state
+            self.fingerprint: Callable[[Any], int] = value_fingerprint
         self.may_stop: Callable[[Any], bool] = getattr(model, "may_stop", None) or (lambda _s: False)
         self.all_properties: tuple[Property, ...] = tuple(model.properties()) + self._deadlock_property()
 
+    @property
+    def checks_deadlock(self) -> bool:
+        """A model may set the class attribute `check_deadlock = False` when a state with no way
+        forward is a legitimate end (a reactive system at rest); TLC's `-deadlock` flag does the same."""
+        return bool(getattr(self.model, "check_deadlock", True))
+
+    def missing_faults(self, prop: Property) -> list[str]:
+        """The faults a witness needs (`@sometimes(needs=...)`) that the model's fault budget leaves out."""
+        budget = getattr(self.model, "faults", None)
+        return [kind for kind in prop.needs if not getattr(budget, kind, 0)]
+
     def _deadlock_property(self) -> tuple[Property, ...]:
         """TLC's deadlock check as a property, unless the model sets `check_deadlock = False`."""
-        if not getattr(self.model, "check_deadlock", True):
+        if not self.checks_deadlock:
             return ()
         doc = "every reachable state has a step to a different state, unless the model says it may end there (may_stop)"
         return (Property("deadlock_free", Kind.DEADLOCK, self.may_stop, None, doc),)
@@ -92,18 +106,20 @@ class ModelView:
         return [nxt for _label, nxt in self.successors(state)]
 
     def fingerprint(self, state: Any) -> int:
-        """The 64-bit fingerprint of a state's symmetry class. Memoised by the state's own hash:
-        interleavings reach the same concrete state many times (measured on raft with 5 nodes:
-        249,355 successors, 98,765 of them distinct), and a representative costs far more than a
-        hash. A clash of two states' own hashes merges them, like a fingerprint collision."""
+        """The 64-bit fingerprint (checker/engine/fingerprint.py) of a state's symmetry class;
+        without symmetry, of the state itself (the instance then holds the plain function).
+        Memoised by the state's own fingerprint: interleavings reach the same concrete state many
+        times (measured on raft with 5 nodes: 249,355 successors, 98,765 of them distinct), and a
+        representative costs far more than a fingerprint. A clash of two states' own fingerprints
+        merges them, like any fingerprint collision."""
         if not self.has_symmetry:
-            return hash(state)
-        key = hash(state)
+            return value_fingerprint(state)
+        key = value_fingerprint(state)
         found = self._fingerprints.get(key)
         if found is None:
             if len(self._fingerprints) >= FINGERPRINT_MEMO:
                 self._fingerprints.clear()
-            found = self._fingerprints[key] = hash(self.representative(state))
+            found = self._fingerprints[key] = value_fingerprint(self.representative(state))
         return found
 
     def title(self) -> str:

@@ -34,6 +34,7 @@ class Property:
     check: Callable[..., bool]
     explain: Callable[[Any], str] | None = None
     doc: str = ""
+    needs: tuple[str, ...] = ()  # for witnesses: the faults without which no run can reach it
 
     def explanation(self, *args: Any) -> str:
         """The model's own words on why this property fails at the given state, or ''."""
@@ -52,9 +53,10 @@ def validate_name(name: str) -> str:
 class PropertySpec:
     """A property written as a model method; binds to each model instance."""
 
-    def __init__(self, kind: Kind, fn: Callable[..., bool]):
+    def __init__(self, kind: Kind, fn: Callable[..., bool], needs: tuple[str, ...] = ()):
         self.kind = kind
         self.fn = fn
+        self.needs = needs
         self.name = validate_name(fn.__name__)
         self.explain_fn: Callable[..., str] | None = None
         self.doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
@@ -73,7 +75,7 @@ class PropertySpec:
     def bind(self, model: Any) -> Property:
         """The property as a value for this model instance."""
         explain = types.MethodType(self.explain_fn, model) if self.explain_fn else None
-        return Property(self.name, self.kind, types.MethodType(self.fn, model), explain, self.doc)
+        return Property(self.name, self.kind, types.MethodType(self.fn, model), explain, self.doc, self.needs)
 
 
 def always(fn: Callable[..., bool]) -> PropertySpec:
@@ -86,9 +88,21 @@ def transition(fn: Callable[..., bool]) -> PropertySpec:
     return PropertySpec(Kind.TRANSITION, fn)
 
 
-def sometimes(fn: Callable[..., bool]) -> PropertySpec:
-    """A witness: some reachable state satisfies `fn(self, state)`, so a HOLDS is never vacuous."""
-    return PropertySpec(Kind.SOMETIMES, fn)
+def sometimes(fn: Callable[..., bool] | None = None, *, needs: str | tuple[str, ...] = ()) -> Any:
+    """A witness: some reachable state satisfies `fn(self, state)`, so a HOLDS is never vacuous.
+
+    `@sometimes(needs="crash")` (or a tuple of fault kinds) says the witness cannot be reached
+    without those faults: when the run's fault budget leaves one out, the witness is reported
+    as not applicable instead of NOT REACHED, and fails nothing.
+
+    A witness is also how to mark a state that is expected to be reachable only through a bug,
+    like TLA+'s `NotSolved` trick: `@sometimes def solved(self, s): ...` is reported HOLDS with
+    its trace (`--witnesses` prints it) when the search reaches such a state.
+    """
+    wanted = (needs,) if isinstance(needs, str) else tuple(needs)
+    if fn is not None:
+        return PropertySpec(Kind.SOMETIMES, fn)
+    return lambda f: PropertySpec(Kind.SOMETIMES, f, wanted)
 
 
 def eventually(fn: Callable[..., bool]) -> PropertySpec:

@@ -8,6 +8,13 @@ class Verdict(enum.Enum):
     HOLDS = "HOLDS"
     VIOLATED = "VIOLATED"
     UNKNOWN = "UNKNOWN"
+    NOT_REACHED = "NOT REACHED"        # a witness no state reached in an exhaustive search: a failure
+    NOT_APPLICABLE = "NOT APPLICABLE"  # a witness that needs a fault the budget leaves out: fails nothing
+
+    @property
+    def fails(self) -> bool:
+        """True for the verdicts that make a run exit 1."""
+        return self in (Verdict.VIOLATED, Verdict.NOT_REACHED)
 
 
 class StopReason(enum.Enum):
@@ -20,6 +27,7 @@ class StopReason(enum.Enum):
     STATE_LIMIT = "state limit reached"
     TIME_LIMIT = "time limit reached"
     INTERRUPTED = "interrupted (Ctrl-C)"
+    TERMINATED = "terminated (SIGTERM)"
     MODEL_ERROR = "the model raised an error"
     SIMULATION_DONE = "simulation budget spent (random runs are never exhaustive)"
 

@@ -61,7 +61,7 @@ Known bugs (--bug):
   committed entries.
 - volatile-vote: currentTerm and votedFor are not persisted, so a restarted server votes a
   second time in a term: two leaders in one term.
-- seed-append-entries: the seed's AppendEntries (../shared/SEED-distributed-systems.md, section
+- seed-append-entries: the seed's AppendEntries ("Distributed Systems Questions", the seed document, section
   2): the new entry is sent alone, the follower appends it at the end of its log with no check
   of the entry before it, and the leader counts acknowledgements to commit.
 
@@ -78,9 +78,9 @@ from typing import Any, ClassVar
 import attrs
 
 from checker import always, option, record, sometimes, transition
-from checker.actor import Actor, NodeId, Out
-from checker.actor_system import ActorModel, System
-from checker.faults import FaultBudget
+from checker.actors.actor import Actor, NodeId, Out
+from checker.actors.system import ActorModel, System
+from checker.actors.faults import FaultBudget
 from checker.model import ActionLabel
 from specs.replicated_log import applied_conflict, log_mismatch, missing_commit, two_leaders
 
@@ -412,8 +412,8 @@ class Raft(ActorModel):
     nodes: int = option(3, help="number of servers (a cluster of one has no election to race)", min=2, max=5)
     max_term: int | None = option(None, type=int, min=1, max=8,
                                   help="no election beyond this term [default: 4 for 3 nodes, 2 for 5; 2 for volatile-vote, seed-append-entries]")
-    max_log: int | None = option(None, type=int, min=0, max=6, help="the most entries a log holds [default: 1; 2 for seed-append-entries]")
-    requests: int | None = option(None, type=int, min=0, max=6,
+    max_log: int | None = option(None, type=int, min=1, max=6, help="the most entries a log holds [default: 1; 2 for seed-append-entries]")
+    requests: int | None = option(None, type=int, min=1, max=6,
                                   help="the most client requests a leader takes in its term [default: 1; 2 for seed-append-entries]")
     elections: str | None = option(None, type=str, choices=("anytime", "when-quiet"),
                                    help="when an election timer may fire: anytime (racing messages in flight), or when-quiet "
@@ -520,7 +520,7 @@ class Raft(ActorModel):
         """An entry is committed on every server."""
         return all(server.commit >= 1 for server in s.nodes)
 
-    @sometimes
+    @sometimes(needs="crash")
     def reelected_after_crash(self, s: System) -> bool:
         """A leader crashed, and another server was elected in a later term."""
         fallen = [max(s.nodes[n].led) for n in s.down if s.nodes[n].led]

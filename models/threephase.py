@@ -49,9 +49,9 @@ from typing import ClassVar
 import attrs
 
 from checker import always, option, record, sometimes
-from checker.actor import Actor, NodeId, Out
-from checker.actor_system import ActorModel, System
-from checker.faults import FaultBudget
+from checker.actors.actor import Actor, NodeId, Out
+from checker.actors.system import ActorModel, System
+from checker.actors.faults import FaultBudget
 from specs.atomic_commit import all_decided, consistent_decisions
 
 DECIDED = ("committed", "aborted")
@@ -294,7 +294,7 @@ class ThreePhase(ActorModel):
         """Every participant commits."""
         return all(p == "committed" for p in self.phases(s))
 
-    @sometimes
+    @sometimes(needs="crash")
     def decided_without_coordinator(self, s: System) -> bool:
         """The coordinator crashed after precommitting (every participant had voted yes and was
         uncertain), and every participant decided all the same: 3PC does not block."""

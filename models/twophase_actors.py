@@ -2,7 +2,7 @@
 
 Source: the classic protocol (Gray, "Notes on Data Base Operating Systems", 1978; Bernstein,
 Hadzilacos and Goodman, "Concurrency Control and Recovery", ch. 7), and the seed's `TwoPhaseCommit`
-(../shared/SEED-distributed-systems.md, section 3).
+("Distributed Systems Questions", the seed document, section 3).
 
 The protocol: the coordinator (n0) sends Prepare to every participant. A participant that can
 commit writes a prepare record and votes yes; one that cannot (its `unilateral_abort` timer,
@@ -31,9 +31,9 @@ from typing import ClassVar
 import attrs
 
 from checker import always, option, record, sometimes
-from checker.actor import Actor, NodeId, Out
-from checker.actor_system import ActorModel, System
-from checker.faults import FaultBudget
+from checker.actors.actor import Actor, NodeId, Out
+from checker.actors.system import ActorModel, System
+from checker.actors.faults import FaultBudget
 from specs.atomic_commit import all_decided, consistent_decisions
 
 
@@ -235,7 +235,7 @@ class TwoPhaseActors(ActorModel):
         """Every participant commits."""
         return all(p == "committed" for p in self.phases(s))
 
-    @sometimes
+    @sometimes(needs=("crash", "restart"))
     def recovered_after_crash(self, s: System) -> bool:
         """A node crashed and restarted, and the transaction still finished."""
         return s.budget[1] < self.faults.restart and self.may_stop(s) and not s.down

@@ -4,9 +4,9 @@ from typing import ClassVar
 import attrs
 
 from checker import always, option, record, sometimes
-from checker.actor import Actor, NodeId, Out
-from checker.actor_system import ActorModel, System
-from checker.faults import FaultBudget
+from checker.actors.actor import Actor, NodeId, Out
+from checker.actors.system import ActorModel, System
+from checker.actors.faults import FaultBudget
 
 
 @record

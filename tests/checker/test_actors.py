@@ -1,12 +1,12 @@
 """The actor layer: networks, the fault budget, faults as steps, symmetry, sequence charts."""
 import pytest
 
-from checker import UsageError, Verdict, check
-from checker.actor import Envelope, NodeId
-from checker.faults import FaultBudget
-from checker.msc import chart, mermaid
-from checker.network import NETWORKS
-from checker.symmetry import representative, rewrite
+from checker import UsageError, check
+from checker.actors.actor import Envelope, NodeId
+from checker.actors.faults import FaultBudget
+from checker.faces.charts import chart, mermaid
+from checker.actors.network import NETWORKS
+from checker.actors.symmetry import representative, rewrite
 from ping_pong import Ping, PingPong, PingPongIdle, Pong
 
 A, B = NodeId(0), NodeId(1)
@@ -115,7 +115,7 @@ def test_faults_a_model_does_not_allow_are_refused():
     """A set network duplicates by itself, so a duplicate budget is refused for it."""
     from models.twophase_actors import TwoPhaseActors
 
-    with pytest.raises(UsageError, match="does not model partition"):
+    with pytest.raises(UsageError, match="names partition, which 2pc-actors does not model"):
         TwoPhaseActors(faults=FaultBudget(partition=1))
 
 

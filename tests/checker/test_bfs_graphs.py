@@ -92,7 +92,7 @@ def test_reachable_bad_state_gives_the_shortest_trace():
     prop = result["never_bad"]
     assert prop.verdict is Verdict.VIOLATED
     assert [step.state for step in prop.trace.steps] == [0, 3, 9]
-    assert prop.note == "counterexample of 2 steps (shortest)"
+    assert prop.note == "counterexample of 2 steps (3 states), shortest"
     assert result.exit_code == 1
 
 
@@ -103,10 +103,10 @@ def test_bad_initial_state_has_an_empty_trace():
     assert result["never_bad"].trace.steps[0].state == 0
 
 
-def test_unreachable_sometimes_is_violated_after_exhaustive_search():
-    """A witness no reachable state satisfies is VIOLATED once the search is exhaustive."""
+def test_unreachable_sometimes_is_not_reached_after_exhaustive_search():
+    """A witness no reachable state satisfies is NOT REACHED once the search is exhaustive: a failure."""
     result = check(Graph(cycle().edges, goal={7}))
-    assert result.verdict("reach_goal") is Verdict.VIOLATED
+    assert result.verdict("reach_goal") is Verdict.NOT_REACHED
     assert result["reach_goal"].trace is None
     assert result.stop is StopReason.EXHAUSTED
     assert result.exit_code == 1
@@ -155,3 +155,14 @@ def test_continuing_reaches_holds_for_the_rest():
     assert result["not_all_on"].explanation == "all 3 lights are on"
     assert result.stop is StopReason.EXHAUSTED
     assert figures(result) == (25, 8, 4)
+
+
+def test_depth_at_a_violation_counts_as_tlc_does():
+    """Stopped at a violation found at the third level, the depth is 3 (the deepest state seen, as
+    TLC reports it), one more than the trace's 2 steps; the JSON says which depth it is."""
+    from checker.faces.trace_io import result_to_json
+
+    result = check(Graph(cycle().edges, bad={2}))
+    assert len(result["never_bad"].trace) == 2 and result.stats.depth == 3
+    assert "deepest state seen" in result_to_json(result, "graph")["stats"]["depth_is"]
+

@@ -114,11 +114,13 @@ def test_state_constraint_still_finds_bad_states_inside_it():
     check(BoundedCounter(limit=3, bad=3)).assert_discovery("not_bad", ["inc()"] * 3)
 
 
-def test_witness_outside_the_state_constraint_is_violated():
-    """A witness only outside the constraint is VIOLATED, saying so."""
+def test_witness_outside_the_state_constraint_is_not_reached():
+    """A witness only outside the constraint is NOT REACHED, naming the bounds that may be too small."""
     result = check(BoundedCounter(limit=3, goal=5))
-    assert result.verdict("reaches_goal") is Verdict.VIOLATED
-    assert result["reaches_goal"].note == "no reachable state satisfies it within the model's state constraint"
+    assert result.verdict("reaches_goal") is Verdict.NOT_REACHED
+    assert result.exit_code == 1
+    assert result["reaches_goal"].note == ("no reachable state satisfies it within the model's state constraint; "
+                                           "the bounds (bad=-1, goal=5, limit=3) may be too small to reach it")
 
 
 def test_state_constraint_on_a_plain_model():

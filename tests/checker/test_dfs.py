@@ -39,7 +39,7 @@ def test_dfs_trace_may_be_longer_but_is_a_real_path():
     result = check(two_roads(), strategy="dfs")
     result.assert_discovery("never_bad", ["a()", "b()", "c()"])
     assert [step.state for step in result["never_bad"].trace.steps] == [0, 1, 2, 9]
-    assert result["never_bad"].note == "counterexample of 3 steps (not necessarily shortest)"
+    assert result["never_bad"].note == "counterexample of 3 steps (4 states), not necessarily shortest"
 
 
 def test_dfs_depth_bound_is_unknown():

@@ -2,7 +2,7 @@
 import pytest
 
 from checker import NondeterministicModel, StopReason, UsageError, Verdict, check
-from checker.report import render_text
+from checker.faces.report import render_text
 from tiny_models import Flaky, Fragile, Graph, Live, verdicts
 
 

@@ -1,6 +1,6 @@
-"""checker.minimise: long traces shrink to short ones that still show the same event."""
+"""checker.engine.minimise: long traces shrink to short ones that still show the same event."""
 from checker import ActionLabel, ModelView, Step, Trace
-from checker.minimise import first_event, minimise
+from checker.engine.minimise import first_event, minimise
 from tiny_models import Graph
 
 

@@ -1,4 +1,4 @@
-"""checker.program: a counterexample printed as a Python program that fails the same way when run."""
+"""checker.faces.program: a counterexample printed as a Python program that fails the same way when run."""
 import os
 import pathlib
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from checker import check
-from checker.program import render_program
+from checker.faces.program import render_program
 from tiny_models import Lights, Stuck, chain
 
 HERE = pathlib.Path(__file__).parent
@@ -80,7 +80,7 @@ def test_nothing_to_reproduce_is_refused():
 
 def test_program_of_an_actor_model_with_faults_runs_and_fails(tmp_path):
     """An actor model's program rebuilds it from its options (faults in their text form) and fails as the search did."""
-    from checker.faults import FaultBudget
+    from checker.actors.faults import FaultBudget
     from models.twophase_actors import TwoPhaseActors
     model = TwoPhaseActors(participants=2, bug="skip-failed-commit", faults=FaultBudget(crash=1, restart=1))
     source = render_program(model, check(model)["atomicity"], "check 2pc-actors")

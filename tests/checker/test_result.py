@@ -5,7 +5,7 @@ import pytest
 
 from checker import Kind, Verdict, check
 from checker.result import Bounds
-from checker.trace_io import result_to_json
+from checker.faces.trace_io import result_to_json
 from tiny_models import Lights, chain, dead_ends, two_roads
 
 

@@ -20,7 +20,7 @@ def test_counterexample_is_minimised(seed):
     """Random walks on Noisy wander (toggles, resets) but the counterexample shown is inc() x 3."""
     result = check(Noisy(limit=3), strategy="simulate", seed=seed, time_limit=10)
     result.assert_discovery("below_limit", ["inc()", "inc()", "inc()"])
-    assert result["below_limit"].note == "counterexample of 3 steps (minimised)"
+    assert result["below_limit"].note == "counterexample of 3 steps (4 states), minimised"
     assert result.stop is StopReason.FIRST_VIOLATION
     assert result.exit_code == 1
 

@@ -1,10 +1,10 @@
-"""checker.store: the fingerprint set against a Python set, and parent records."""
+"""checker.engine.store: the fingerprint set against a Python set, and parent records."""
 import random
 
 import numpy as np
 import pytest
 
-from checker.store import FingerprintSet, StateRecords, VisitedStore, collision_probability
+from checker.engine.store import FingerprintSet, StateRecords, VisitedStore, collision_probability
 
 
 def expected_new_positions(seen: set[int], batch: list[int]) -> list[int]:

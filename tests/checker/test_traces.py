@@ -3,9 +3,10 @@ import json
 
 import pytest
 
-from checker import NondeterministicModel, TraceFileError, UsageError, check
-from checker.replay import replay_file
-from checker.trace_io import FORMAT, load, save
+from checker import TraceFileError, check
+from checker.errors import ForeignTrace
+from checker.faces.replay import replay_file
+from checker.faces.trace_io import FORMAT, digest, load, save
 from tiny_models import Lights, Stuck
 
 LIGHTS_LABELS = ["switch_on(i=0)", "switch_on(i=1)", "switch_on(i=2)"]
@@ -67,17 +68,19 @@ def test_replay_finds_the_failing_step_of_each_kind(tmp_path, model, name, step)
 
 
 def edit(path, change):
+    """Change a trace file and sign it again, as if a different version of the model had written it."""
     document = json.loads(path.read_text())
     change(document)
+    document["digest"] = digest(document)
     path.write_text(json.dumps(document))
     return load(path)
 
 
 def test_replay_detects_a_different_state(lights_file):
-    """A recorded state the model does not produce is reported as nondeterminism."""
+    """A recorded state the model does not produce, in a file that was not edited: a foreign trace."""
     path, _prop = lights_file
     saved = edit(path, lambda d: d["steps"][2]["state"].update(on=[0, 2]))
-    with pytest.raises(NondeterministicModel, match="step 2: switch_on\\(i=1\\) gave a different state"):
+    with pytest.raises(ForeignTrace, match="different version of lights: step 2: after switch_on\\(i=1\\) the state differs"):
         replay_file(Lights(n=3), saved)
 
 
@@ -85,7 +88,7 @@ def test_replay_detects_an_action_that_is_not_enabled(lights_file):
     """A recorded action that is not enabled is reported with its step number."""
     path, _prop = lights_file
     saved = edit(path, lambda d: d["steps"][2]["action"]["args"].update(i=0))
-    with pytest.raises(NondeterministicModel, match="step 2: action switch_on\\(i=0\\) is not enabled"):
+    with pytest.raises(ForeignTrace, match="step 2: action switch_on\\(i=0\\) is not enabled"):
         replay_file(Lights(n=3), saved)
 
 
@@ -93,14 +96,14 @@ def test_replay_detects_a_foreign_initial_state(lights_file):
     """An initial state the model does not have is refused."""
     path, _prop = lights_file
     saved = edit(path, lambda d: d["steps"][0]["state"].update(on=[1]))
-    with pytest.raises(NondeterministicModel, match="initial state"):
+    with pytest.raises(ForeignTrace, match="initial state"):
         replay_file(Lights(n=3), saved)
 
 
 def test_replay_of_a_property_the_model_lacks_is_refused(lights_file):
-    """A trace for a property the model no longer has is a UsageError."""
+    """A trace for a property the model no longer has is refused as a trace file error."""
     path, _prop = lights_file
-    with pytest.raises(UsageError, match="ghost"):
+    with pytest.raises(TraceFileError, match="ghost"):
         replay_file(Lights(n=3), edit(path, lambda d: d.update(property="ghost")))
 
 

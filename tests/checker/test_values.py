@@ -1,9 +1,9 @@
-"""checker.values: JSON forms, short text and field-by-field differences of states."""
+"""checker.faces.values: JSON forms, short text and field-by-field differences of states."""
 import enum
 
 from checker import ActionLabel, record
-from checker.actor import Envelope, NodeId
-from checker.values import diff, show, to_json
+from checker.actors.actor import Envelope, NodeId
+from checker.faces.values import diff, show, to_json
 from tiny_models import Point
 
 

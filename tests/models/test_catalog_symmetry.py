@@ -8,8 +8,8 @@ run with `-s` to see each reduction factor.
 import pytest
 
 from checker import check
-from checker.actor_system import ActorModel
-from checker.faults import FaultBudget
+from checker.actors.system import ActorModel
+from checker.actors.faults import FaultBudget
 from models import MODELS
 
 SMALL = {  # model name -> option sets, each exhaustive in about a second with symmetry off

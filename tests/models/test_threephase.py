@@ -5,7 +5,7 @@ import pytest
 
 import cli
 from checker import Verdict, check
-from checker.faults import FaultBudget
+from checker.actors.faults import FaultBudget
 from models.threephase import ThreePhase
 
 VOTES = [
@@ -131,7 +131,7 @@ def test_cli_3pc_holds_and_a_partition_draws_a_sequence_chart(capsys):
 
     code, out, _err = run_cli(capsys, "3pc", "--participants", "2", "--faults", "partition=1")
     assert code == 1, out
-    assert "atomicity is violated: counterexample of 11 steps (shortest)" in out
+    assert "atomicity is violated: counterexample of 11 steps (12 states), shortest" in out
     assert "why: n1 committed while n2 aborted" in out
     chart = out[out.index("n0 coordinator"):]
     for mark in ("n1 participant", "CanCommit()", "Vote(yes=True)", "PreCommit()", "Ack()", "~~ partition: {n0, n1} | the rest ~~",
@@ -143,4 +143,4 @@ def test_cli_refuses_faults_3pc_does_not_model(capsys):
     """A pause breaks the timing assumption, so 3pc does not take it: one line and exit 2."""
     code, out, err = run_cli(capsys, "3pc", "--faults", "pause=1")
     assert code == 2 and out == ""
-    assert err.strip() == "check: 3pc does not model pause faults (it allows: crash, restart, drop, partition)"
+    assert err.strip() == "check: --faults names pause, which 3pc does not model (it allows: crash, restart, drop, partition)"

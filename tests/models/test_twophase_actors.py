@@ -2,7 +2,7 @@
 import pytest
 
 from checker import Verdict, check
-from checker.faults import FaultBudget
+from checker.actors.faults import FaultBudget
 from models.twophase_actors import TwoPhaseActors
 
 BLOCKING = ["deliver(src=n0, dst=n1, msg=Prepare())", "deliver(src=n0, dst=n2, msg=Prepare())", "crash(node=n0)"]

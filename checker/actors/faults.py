@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import attrs
 
-from checker.errors import UsageError
+from checker.errors import OptionError
 
 
 @attrs.frozen
@@ -39,12 +39,14 @@ class FaultBudget:
             name, _, number = part.partition("=")
             name = name.strip()
             if name not in cls.KINDS:
-                raise UsageError(f"--faults: unknown fault {name!r} (known: {', '.join(cls.KINDS)})")
+                raise OptionError("faults", f"names an unknown fault {name!r} (known: {', '.join(cls.KINDS)})")
             if not number.strip().isdigit():
-                raise UsageError(f"--faults: {name} needs a count, as in {name}=1 (got {part!r})")
+                raise OptionError("faults", f"needs a count for {name}, as in {name}=1 (got {part!r})")
+            if name in counts:
+                raise OptionError("faults", f"names {name} twice ({text!r}); give each fault once, as in {name}=2")
             counts[name] = int(number)
             if counts[name] > 20:
-                raise UsageError(f"--faults: {name}={counts[name]} is more than any search can cover; use at most 20")
+                raise OptionError("faults", f"allows {name}={counts[name]}, more than any search can cover; use at most 20")
         return cls(**counts)
 
     @classmethod
@@ -69,4 +71,4 @@ class FaultBudget:
         """Refuse faults the model says make no sense for it."""
         for kind, _count in self.items():
             if kind not in allowed:
-                raise UsageError(f"{model_name} does not model {kind} faults (it allows: {', '.join(k for k in self.KINDS if k in allowed) or 'none'})")
+                raise OptionError("faults", f"names {kind}, which {model_name} does not model (it allows: {', '.join(k for k in self.KINDS if k in allowed) or 'none'})")

@@ -12,14 +12,14 @@ from typing import Any, ClassVar, Iterator, NamedTuple, Sequence
 
 import attrs
 
-from checker.actor import Actor, Envelope, NodeId, Out
+from checker.actors.actor import Actor, Envelope, NodeId, Out
 from checker.authoring import ProtocolModel, option
 from checker.errors import DefinitionError
-from checker.faults import FaultBudget
+from checker.actors.faults import FaultBudget
 from checker.model import ActionLabel
-from checker.network import NETWORKS, Network
+from checker.actors.network import NETWORKS, Network
 from checker.record import record
-from checker.symmetry import representative
+from checker.actors.symmetry import representative
 
 TIMER_POLICIES = ("anytime", "when-idle", "when-quiet")
 """When an armed timer may fire: `anytime`; `when-idle`, once no message to its node is in

@@ -7,10 +7,10 @@ walk length (the depth limit, default 100). Counterexamples found this way are m
 import random
 from typing import Any
 
-from checker.minimise import first_event, minimise
+from checker.engine.minimise import first_event, minimise
 from checker.model import is_stuck, no_way_forward
 from checker.properties import Kind
-from checker.search import Discovery, ModelRaised, Search
+from checker.engine.search import Discovery, ModelRaised, Search
 from checker.trace import Step, Trace
 
 DEFAULT_WALK = 100
@@ -64,6 +64,7 @@ def _walk(search: Search, rng: random.Random, state: Any, walk_length: int, seen
 def _note(search: Search, seen: set[int], state: Any, steps: list[Step]) -> None:
     fingerprint = search.view.fingerprint(state)
     if fingerprint not in seen:
+        search.stop_at_state_limit()
         seen.add(fingerprint)
         search.distinct = len(seen)
     done = tuple(steps)

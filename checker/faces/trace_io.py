@@ -1,4 +1,12 @@
-"""JSON forms: trace files (a trace with its model's name and options, to replay later) and results."""
+"""JSON forms: trace files (a trace with its model's name and options, to replay later) and results.
+
+A trace file (format protocol-checker-trace/2) carries a digest: the sha256 of a canonical JSON
+(sorted keys, no spaces, UTF-8) of its model, options, property, kind, verdict, loop_start and
+steps. A file whose digest does not match was edited or truncated after it was written; replay
+refuses it (checker/faces/replay.py). Files of format /1 have no digest and are replayed as
+unverified.
+"""
+import hashlib
 import json
 import pathlib
 from typing import Any
@@ -7,9 +15,16 @@ import attrs
 
 from checker.errors import TraceFileError
 from checker.result import CheckResult, PropertyResult
-from checker.values import to_json
+from checker.trace import Trace
+from checker.faces.values import to_json
 
-FORMAT = "protocol-checker-trace/1"
+FORMAT = "protocol-checker-trace/2"
+OLD_FORMATS = ("protocol-checker-trace/1",)
+DIGESTED = ("model", "options", "property", "kind", "verdict", "loop_start", "steps")
+
+VERIFIED = "verified"      # the digest matches: the file is as it was written
+UNVERIFIED = "unverified"  # an older format without a digest
+EDITED = "edited"          # the digest is missing or does not match: edited or truncated since
 
 
 @attrs.frozen
@@ -24,24 +39,38 @@ class TraceFile:
     actions: list[Any]
     states: list[Any]
     loop_start: int | None = None
+    integrity: str = VERIFIED
+    path: str = ""
+    digest: str | None = None
+
+
+def digest(document: dict[str, Any]) -> str:
+    """The digest of a trace document: sha256 of the canonical JSON of its DIGESTED entries."""
+    canonical = json.dumps({key: document.get(key) for key in DIGESTED}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def trace_to_json(model_name: str, options: dict[str, Any], prop: PropertyResult) -> dict[str, Any]:
     """The JSON document for one property's trace."""
     assert prop.trace is not None
-    return {
-        "format": FORMAT,
+    return trace_document(model_name, options, prop.name, prop.kind.value, prop.verdict.value, prop.trace)
+
+
+def trace_document(model_name: str, options: dict[str, Any], prop: str, kind: str, verdict: str, trace: Trace) -> dict[str, Any]:
+    """The JSON document of a trace file, its digest included."""
+    document = {
         "model": model_name,
         "options": {k: to_json(v) for k, v in options.items()},
-        "property": prop.name,
-        "kind": prop.kind.value,
-        "verdict": prop.verdict.value,
-        "loop_start": prop.trace.loop_start,
+        "property": prop,
+        "kind": kind,
+        "verdict": verdict,
+        "loop_start": trace.loop_start,
         "steps": [
             {"action": to_json(step.action) if step.action else None, "state": to_json(step.state)}
-            for step in prop.trace.steps
+            for step in trace.steps
         ],
     }
+    return {"format": FORMAT, "digest": digest(document), **document}
 
 
 def save(path: str | pathlib.Path, model_name: str, options: dict[str, Any], prop: PropertyResult) -> None:
@@ -61,11 +90,15 @@ def load(path: str | pathlib.Path) -> TraceFile:
         raise TraceFileError(f"cannot read trace file {path}: {error.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise TraceFileError(f"{path} is not a trace file (not JSON: {error})") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    if not isinstance(document, dict) or document.get("format") not in (FORMAT, *OLD_FORMATS):
         raise TraceFileError(f"{path} is not a trace file (expected format {FORMAT!r})")
     try:
         steps = document["steps"]
         _check_steps(path, steps)
+        if document["format"] in OLD_FORMATS:
+            integrity = UNVERIFIED
+        else:
+            integrity = VERIFIED if document.get("digest") == digest(document) else EDITED
         return TraceFile(
             model=document["model"],
             options=dict(document["options"]),
@@ -75,6 +108,9 @@ def load(path: str | pathlib.Path) -> TraceFile:
             actions=[step["action"] for step in steps[1:]],
             states=[step["state"] for step in steps],
             loop_start=document.get("loop_start"),
+            integrity=integrity,
+            path=str(path),
+            digest=document.get("digest"),
         )
     except KeyError as error:
         raise TraceFileError(f"{path} is a damaged trace file (no {error} entry)") from None
@@ -117,7 +153,8 @@ def result_to_json(result: CheckResult, model_name: str) -> dict[str, Any]:
             }
             for p in result.properties
         ],
-        "stats": {**attrs.asdict(stats), "states_per_second": stats.states_per_second},
+        "stats": {**attrs.asdict(stats), "states_per_second": stats.states_per_second,
+                  "depth_is": "the depth of the deepest state seen, initial states at depth 1 (as TLC counts)"},
         "failure": None if result.failure is None else {
             "error": result.failure.error,
             "while": result.failure.action,

@@ -11,9 +11,10 @@ from typing import Any, Callable
 import numpy as np
 
 from checker.model import ModelView, no_way_forward
-from checker.search import ModelRaised, Search
-from checker.store import VisitedStore
-from checker.trace import Trace, rebuild
+from checker.engine.search import ModelRaised, Search
+from checker.engine.store import VisitedStore
+from checker.engine.rebuild import rebuild
+from checker.trace import Trace
 
 CHUNK = 16384
 
@@ -100,7 +101,7 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     per_state, counts = _successors_of_chunk(search, chunk, base, depth, store)
     total = sum(counts)
     search.generated += total
-    fingerprint = hash if not view.has_symmetry else view.fingerprint
+    fingerprint = view.fingerprint  # without symmetry, the plain fingerprint function
     fingerprints = np.fromiter(map(fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total)
     sizes = np.asarray(counts, dtype=np.int64)
     owner = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)  # the chunk position of each successor's parent
@@ -113,14 +114,22 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
         new = inside[store.seen.add_batch(fingerprints[inside])]
     else:
         new = store.seen.add_batch(fingerprints)
+    room = search.room()
+    over_limit = room is not None and len(new) > room
+    if over_limit:
+        new = new[:room]  # the state limit is exact: keep the first new states in BFS order
     owners = owner[new]
     slots = (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes))[new]
     first_new = len(store)
     store.records.extend(owners + base, slots, fingerprints[new])
     search.distinct = len(store)
     fresh = [per_state[owner][slot] for owner, slot in zip(owners.tolist(), slots.tolist())]
+    if fresh:
+        search.depth = max(search.depth, depth + 1)  # as TLC counts: the depth of the deepest state seen
     trace_of = _trace_builder(view, store)
     search.judge_states(fresh, depth + 1, lambda i: trace_of(first_new + i))
+    if over_limit:
+        search.stop_at_state_limit()
     return fresh
 
 
@@ -194,6 +203,7 @@ def dfs(search: Search, store: VisitedStore) -> None:
             if not _inside(search, store, nxt, index):
                 continue
             if store.seen.add(fingerprint):
+                search.stop_at_state_limit()
                 child = store.records.append(index, slot, fingerprint)
                 search.distinct = len(store)
                 search.depth = max(search.depth, depth + 1)

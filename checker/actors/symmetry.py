@@ -16,8 +16,7 @@ NodeIds, never bare ints (states, fingerprints and the rewrite cache all rely on
 import functools
 from typing import Any, Sequence
 
-from checker.actor import NodeId
-from checker.record import is_record
+from checker.actors.actor import NodeId
 
 
 def rewrite(value: Any, mapping: dict[int, NodeId]) -> Any:

@@ -2,7 +2,7 @@
 import sys
 from typing import TextIO
 
-from checker.search import Search
+from checker.engine.search import Search
 
 
 class ProgressLine:

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 import attrs
 
-from checker.actor import Envelope
+from checker.actors.actor import Envelope
 from checker.record import is_record, record_fields
 
 

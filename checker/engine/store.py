@@ -5,9 +5,12 @@ walk a trace back: a fingerprint per state in sorted numpy arrays (see Fingerpri
 index its parent index, its position among the parent's successors, and its fingerprint.
 Traces are rebuilt by re-executing the model along that path (see checker/trace.py).
 
-A fingerprint is Python's hash() of the state (of its representative, under symmetry). Known
-limitation: hash() maps -1 and -2 to the same value (and integers equal modulo 2**61 - 1), so
-two states that differ only there are merged. Avoid -1 and -2 as sentinel values in states.
+A fingerprint is checker/engine/fingerprint.py's 64-bit hash of the state's value (of its
+representative, under symmetry), not Python's hash(): hash() maps -1 and -2 to the same value
+(and integers equal modulo 2**61 - 1), and hash(str) changes with PYTHONHASHSEED. Distinct
+states share a fingerprint only by a genuine 64-bit collision (see collision_probability).
+Values other than ints, floats, str, bytes, None, tuples (records) and sets go through hash()
+(mixed), so enums and user classes as state parts keep hash()'s own collisions.
 """
 import sys
 from array import array

@@ -10,7 +10,7 @@ channel with each channel's order kept), so equal networks are equal tuples.
 """
 from typing import Iterable
 
-from checker.actor import Envelope, NodeId
+from checker.actors.actor import Envelope, NodeId
 
 
 def _sorted(envelopes: Iterable[Envelope]) -> list[Envelope]:

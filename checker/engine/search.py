@@ -125,10 +125,18 @@ class Search:
         if not (self.invariants or self.witnesses or self.step_checks or deadlock_open):
             raise StopSearch(StopReason.ALL_DECIDED)
 
-    def tick(self) -> None:
-        """Between batches: enforce the state and time limits and report progress."""
+    def room(self) -> int | None:
+        """How many more distinct states the state limit allows (None: no limit)."""
+        return None if self.limits.max_states is None else max(0, self.limits.max_states - self.distinct)
+
+    def stop_at_state_limit(self) -> None:
+        """Called when a new state was found: stop if the limit leaves no room for it, so a limit
+        of N reports exactly N states, and a search with exactly N states still ends exhausted."""
         if self.limits.max_states is not None and self.distinct >= self.limits.max_states:
             raise StopSearch(StopReason.STATE_LIMIT)
+
+    def tick(self) -> None:
+        """Between batches: enforce the state and time limits and report progress."""
         now = time.perf_counter()
         if self.limits.time_limit is not None and now - self.started >= self.limits.time_limit:
             raise StopSearch(StopReason.TIME_LIMIT)

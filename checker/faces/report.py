@@ -8,10 +8,11 @@ from rich.text import Text
 
 from checker.result import CheckResult, PropertyResult
 from checker.trace import Trace
-from checker.values import diff, fields_of, show
+from checker.faces.values import diff, fields_of, show
 from checker.verdict import Verdict
 
-STYLE = {Verdict.HOLDS: "green", Verdict.VIOLATED: "bold red", Verdict.UNKNOWN: "yellow"}
+STYLE = {Verdict.HOLDS: "green", Verdict.VIOLATED: "bold red", Verdict.UNKNOWN: "yellow",
+         Verdict.NOT_REACHED: "bold red", Verdict.NOT_APPLICABLE: "dim"}
 
 
 def header(result: CheckResult) -> Table:
@@ -46,6 +47,8 @@ def figures(result: CheckResult) -> Table:
     if s.store_bytes_per_state:
         grid.add_row("store", f"{s.store_bytes_per_state:.0f} bytes/state; fingerprint collision odds {s.collision_probability:.1e}")
     grid.add_row("stopped", f"{result.stop.value} ({exhaustive})")
+    for note in result.notes:
+        grid.add_row("note", note)
     return grid
 
 

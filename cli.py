@@ -22,12 +22,15 @@ from checker.actors.faults import FaultBudget
 from checker.authoring import option_type
 from checker.check import STRATEGIES
 from checker.errors import OptionError
+from checker.engine.swarm import DEFAULT_TIME_LIMIT, run_swarm
+from checker.engine.exchange import WorkerLost
 from checker.faces.catalog import describe_model, help_epilog
 from checker.faces.charts import mermaid
 from checker.faces.program import render_program
 from checker.faces.progress import ProgressLine
 from checker.faces.replay import model_for, replay_file
 from checker.faces.report import report
+from checker.faces.swarm_report import one_line, save_first_violation, swarm_report, swarm_to_json, verdict_summary
 from checker.faces.trace_io import UNVERIFIED, load, result_to_json, save, trace_document
 from checker.faces.trace_view import is_actor_model, roles, trace_renderer
 from checker.result import CheckResult, PropertyResult
@@ -35,7 +38,7 @@ from checker.trace import Trace
 from checker.verdict import Verdict
 from models import MODELS
 
-EXIT_USAGE, EXIT_MODEL = 2, 4
+EXIT_USAGE, EXIT_UNKNOWN, EXIT_MODEL = 2, 3, 4
 FORMATS = ("text", "json", "program", "mermaid")
 
 
@@ -49,6 +52,8 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-states", type=int, help="stop after this many distinct states"),
         click.option("--time-limit", type=float, metavar="SECONDS", help="stop after this long (simulate: default 10)"),
         click.option("--seed", type=int, default=0, show_default=True, help="seed for --strategy simulate"),
+        click.option("--workers", type=int, default=1, show_default=True, metavar="N",
+                     help="breadth-first search over N processes (0: one per core); the counts are the same as with 1"),
         click.option("--continue", "keep_going", is_flag=True, help="keep searching after the first violation"),
         click.option("--witnesses", is_flag=True, help="also show the trace of each sometimes witness"),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -56,6 +61,10 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "or (actor models) the first violation as a Mermaid sequence diagram"),
         click.option("--trace-out", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
                      help="save the first violation's trace as JSON (replay it with `check replay FILE`)"),
+        click.option("--swarm", is_flag=True,
+                     help="check the model's grid of configurations (node counts, bounds, fault budgets), smallest first, "
+                          "one per core, within --time-limit (default 60 s); --bug, --property, --continue, --format "
+                          "text|json and --trace-out apply, the grid sets the model's options"),
     ]
     for option in reversed(options):
         command = option(command)
@@ -102,15 +111,17 @@ class FaultsParam(click.ParamType):
 def _model_command(name: str, model_cls: type) -> click.Command:
     @_search_options
     def run(properties: tuple[str, ...], strategy: str, max_depth: int | None, max_states: int | None, time_limit: float | None,
-            seed: int, keep_going: bool, witnesses: bool, fmt: str, trace_out: str | None, **model_args: Any) -> int:
+            seed: int, workers: int, keep_going: bool, witnesses: bool, fmt: str, trace_out: str | None, **model_args: Any) -> int:
         if trace_out is not None and not trace_out.strip():
             raise OptionError("trace_out", "needs a file name (got an empty one)")
+        if model_args.pop("swarm", False):
+            return _run_swarm(name, model_cls, click.get_current_context())
         model = _build(model_cls, model_args)
         progress = ProgressLine()
         try:
             result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
                            max_states=max_states, time_limit=time_limit, seed=seed,
-                           stop_on_first_violation=not keep_going, progress=progress)
+                           stop_on_first_violation=not keep_going, progress=progress, workers=workers)
         finally:
             progress.close()
         try:
@@ -183,6 +194,50 @@ def _save_first_violation(name: str, result: CheckResult, path: str) -> None:
         return
     save(path, name, result.options, violation)
     click.echo(f"check: trace of {violation.name} written to {path} (replay: check replay {path})", err=True)
+
+
+def _run_swarm(name: str, model_cls: type, ctx: click.Context) -> int:
+    """`check MODEL --swarm`: the model's grid of configurations, side by side (checker/engine/swarm.py)."""
+    params, given = ctx.params, {p.name for p in ctx.command.params
+                                 if ctx.get_parameter_source(p.name) is click.core.ParameterSource.COMMANDLINE}
+    usable = {"properties", "time_limit", "keep_going", "fmt", "trace_out", "workers", "bug", "swarm"}
+    refused = [p.opts[0] for p in ctx.command.params if p.name in given and p.name not in usable]
+    if refused:
+        raise click.UsageError(f"--swarm chooses the model's options and searches each configuration breadth-first and "
+                               f"exhaustively; leave out {', '.join(refused)} (or drop --swarm)")
+    if params["fmt"] not in ("text", "json"):
+        raise click.UsageError(f"--swarm reports as text or json, not {params['fmt']}")
+    grid = getattr(model_cls, "swarm_grid", None)
+    if grid is None:
+        raise CheckerError(f"{name} names no swarm configurations (it has no swarm_grid)")
+    workers = params.get("workers") if "workers" in given else None
+    result = run_swarm(name, model_cls, grid(params.get("bug")), bug=params.get("bug"),
+                       time_limit=params["time_limit"] or DEFAULT_TIME_LIMIT, keep_going=params["keep_going"],
+                       properties=list(params["properties"]) or None, workers=workers or None,
+                       on_run=_swarm_progress if sys.stderr.isatty() else None)
+    try:
+        if params["fmt"] == "json":
+            click.echo(json.dumps(swarm_to_json(result, model_cls), indent=1))
+        else:
+            console = _console()
+            console.print(swarm_report(result, model_cls, console.width))
+    except BrokenPipeError:
+        _silence_stdout()
+    click.echo(f"check: {one_line(result)}", err=True)
+    if params["trace_out"]:
+        written = save_first_violation(result, params["trace_out"])
+        if written is None:
+            click.echo("check: no violation found; no trace written", err=True)
+        else:
+            click.echo(f"check: trace of {written} written to {params['trace_out']} (replay: check replay {params['trace_out']})", err=True)
+    return result.exit_code
+
+
+def _swarm_progress(run: Any) -> None:
+    """One line on the terminal as each configuration of a swarm ends."""
+    seconds = f", {run.stats.seconds:.1f} s" if run.stats else ""
+    click.echo(f"check: configuration {run.index + 1} ({', '.join(f'{k}={v}' for k, v in run.options.items())}): "
+               f"{verdict_summary(run).plain}{seconds}", err=True)
 
 
 @click.command("list")
@@ -325,6 +380,9 @@ def _run(argv: list[str] | None) -> int:
     except OptionError as error:
         click.echo(f"check: {error.for_command_line()}", err=True)
         code = EXIT_USAGE
+    except WorkerLost as error:  # the search did not finish: nothing was found, and nothing is known (exit 3)
+        click.echo(f"check: {error}", err=True)
+        code = EXIT_UNKNOWN
     except CheckerError as error:
         click.echo(f"check: {error}", err=True)
         code = EXIT_USAGE

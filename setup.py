@@ -3,6 +3,6 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("checker.engine._fingerprint", ["checker/engine/_fingerprint.c"], optional=True),
+        Extension("checker._fingerprint", ["checker/_fingerprint.c"], optional=True),
     ],
 )

@@ -8,7 +8,8 @@ the best time of each and their ratio (ratios, not timings: the machines are sha
 noisy). Then reports 2pc-actors' states per second (3 participants, one crash, with and
 without symmetry), Raft's (the default `check raft --nodes 5` search, exhaustive), and the
 visited store's bytes per distinct state on a run of at least a million states (2pc with 8
-RMs), from the allocated sizes of its arrays.
+RMs), from the allocated sizes of its arrays. Also what checking Raft's obsolete-message claims
+costs against trusting them (`--trust-reductions`).
 
     python bench/bench.py --raft-nodes 3   # Raft's 3-node defaults instead; 0 skips Raft
 """
@@ -78,6 +79,21 @@ def raft_rate(nodes: int) -> None:
           f"{stats.seconds:.2f} s, {stats.states_per_second:,.0f} states/s, {result.stop.value}")
 
 
+def trust_cost(nodes: int, max_term: int, rounds: int) -> float:
+    """What checking every obsolete-message claim costs (Raft discards stale messages as obsolete):
+    CPU time with the check against the same search trusting the claims, best of `rounds`."""
+    best = {True: float("inf"), False: float("inf")}
+    for _round in range(rounds):
+        for trust in (True, False):
+            start = time.process_time()
+            result = check(Raft(nodes=nodes, max_term=max_term, trust_reductions=trust))
+            best[trust] = min(best[trust], time.process_time() - start)
+    ratio = best[False] / best[True]
+    print(f"obsolete claims checked: raft nodes={nodes} max_term={max_term} ({result.stats.distinct:,} states): "
+          f"trusted {best[True]:.2f} s, checked {best[False]:.2f} s, ratio {ratio:.2f}x")
+    return ratio
+
+
 def store_cost(rms: int) -> float:
     """Run 2pc with `rms` RMs and report the store's allocated bytes per distinct state."""
     result = check(TwoPhase(rms=rms))
@@ -87,19 +103,44 @@ def store_cost(rms: int) -> float:
     return stats.store_bytes_per_state
 
 
+def parallel_speedup(workers: int = 2, raft_nodes: int = 5) -> None:
+    """Wall-clock speed-up of `--workers N` over one process (2pc with 8 RMs; Raft's defaults for
+    `raft_nodes`), with each run's CPU seconds: on a shared machine, the CPU figures show what the
+    wall clock cannot (the workers' CPU is the parent's rusage of its reaped children)."""
+    import resource
+    for name, make in (("2pc rms=8", lambda: TwoPhase(rms=8)), (f"raft nodes={raft_nodes}", lambda: Raft(nodes=raft_nodes))):
+        wall, cpu, counts = {}, {}, set()
+        for n in (1, workers):
+            before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            stats = check(make(), workers=n).stats
+            wall[n] = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[n] = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+            counts.add((stats.distinct, stats.generated))
+        if len(counts) != 1:
+            sys.exit(f"bench: {name}: the counts differ with {workers} workers: {counts}")
+        print(f"parallel: {name} ({stats.distinct:,} states): 1 worker {wall[1]:.1f} s ({cpu[1]:.1f} s CPU), "
+              f"{workers} workers {wall[workers]:.1f} s ({cpu[workers]:.1f} s CPU), speed-up {wall[1] / wall[workers]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rms", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--store-rms", type=int, default=8, help="0 skips the store measurement")
     parser.add_argument("--raft-nodes", type=int, default=5, help="0 skips the Raft measurement")
+    parser.add_argument("--workers", type=int, default=2, help="parallel speed-up with this many workers (0 skips it)")
     args = parser.parse_args()
     compare(args.rms, args.rounds)
     actors_rate(3)
+    trust_cost(3, 3, args.rounds)
     if args.raft_nodes:
         raft_rate(args.raft_nodes)
     if args.store_rms:
         store_cost(args.store_rms)
+    if args.workers:
+        parallel_speedup(args.workers, args.raft_nodes or 5)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from checker.errors import OptionError, UsageError
 from checker.engine.explore import bfs, dfs
+from checker.engine.parallel import PartitionedStore, parallel_bfs, resolve_workers
 from checker.model import ModelView
 from checker.properties import Kind, Property
 from checker.result import Bounds, CheckResult, ModelFailure, PropertyResult, Stats
@@ -31,18 +32,23 @@ def check(
     seed: int = 0,
     stop_on_first_violation: bool = True,
     progress: Callable[[Search], None] | None = None,
+    workers: int = 1,
 ) -> CheckResult:
-    """Search `model` with `strategy` and report a verdict for each selected property."""
+    """Search `model` with `strategy` and report a verdict for each selected property;
+    `workers` > 1 (0: one per core) runs a breadth-first search over that many processes."""
     if strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
     _check_bounds(max_depth, max_states, time_limit)
+    workers = resolve_workers(workers)
+    if workers > 1 and strategy != "bfs":
+        raise UsageError(f"--workers runs breadth-first search only (use --workers 1 with --strategy {strategy})")
     if strategy == "simulate" and time_limit is None:
         time_limit = SIMULATION_SECONDS
     view = ModelView(model)
     selected = select_properties(view, properties)
     searched, skipped = _not_applicable(view, selected)
     search = Search(view, searched, Limits(max_depth, max_states, time_limit, stop_on_first_violation), progress)
-    store = VisitedStore()
+    store = VisitedStore() if workers == 1 else PartitionedStore(workers)
     stop, raised = _run(search, store, strategy, seed)
     if strategy == "simulate":
         search.found = {name: minimised(search, name, found) for name, found in search.found.items()}
@@ -56,6 +62,7 @@ def check(
         store_bytes_per_state=store.bytes_per_state() if strategy != "simulate" else 0.0,
         peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         collision_probability=collision_probability(search.distinct, search.generated),
+        workers=workers,
     )
     bounds = Bounds(max_depth, max_states, time_limit, view.boundary_doc, view.has_symmetry)
     results = tuple(judged[p.name] for p in selected)
@@ -87,7 +94,7 @@ def select_properties(view: ModelView, names: Sequence[str] | None) -> list[Prop
     return chosen
 
 
-def _run(search: Search, store: VisitedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
+def _run(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
     with collector_paused(), sigterm_stops_search():
         return _run_engine(search, store, strategy, seed)
 
@@ -105,10 +112,10 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run_engine(search: Search, store: VisitedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
+def _run_engine(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
     try:
         if strategy == "bfs":
-            bfs(search, store)
+            parallel_bfs(search, store) if isinstance(store, PartitionedStore) else bfs(search, store)
         elif strategy == "dfs":
             dfs(search, store)
         else:
@@ -178,8 +185,11 @@ def _not_applicable(view: ModelView, selected: list[Property]) -> tuple[list[Pro
 
 def _notes(view: ModelView, selected: list[Property]) -> tuple[str, ...]:
     """What the report must say about checks that are off."""
+    notes = []
     if not view.checks_deadlock:
-        return ("deadlock check off: the model sets check_deadlock = False",)
-    if not any(p.kind is Kind.DEADLOCK for p in selected):
-        return ("deadlock check off: deadlock_free is not among the selected properties (select it with --property deadlock_free)",)
-    return ()
+        notes.append("deadlock check off: the model sets check_deadlock = False")
+    elif not any(p.kind is Kind.DEADLOCK for p in selected):
+        notes.append("deadlock check off: deadlock_free is not among the selected properties (select it with --property deadlock_free)")
+    if getattr(view.model, "trust_reductions", False):
+        notes.append("reductions trusted: messages the actors declare obsolete are discarded without checking the claim")
+    return tuple(notes)

@@ -9,6 +9,11 @@ class DefinitionError(CheckerError):
     """A model or property is defined wrongly (caught eagerly, before any search)."""
 
 
+class FalseShortcut(DefinitionError):
+    """A shortcut the model gave the engine (an obsolete-message claim, a symmetry representative,
+    a fast `next_states`) is wrong: trusting it would hide behaviours, so the search stops."""
+
+
 class UsageError(CheckerError):
     """The request is impossible: a bad option value, an unknown property or bug, a bad bound."""
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import attrs
 
-from checker.engine.fingerprint import fingerprint as value_fingerprint
+from checker.fingerprint import fingerprint as value_fingerprint
 from checker.properties import Kind, Property
 
 
@@ -73,6 +73,7 @@ class ModelView:
         self.successors: Callable[[Any], Iterable[tuple[ActionLabel, Any]]] = model.successors
         fast = getattr(model, "next_states", None)
         self.next_states: Callable[[Any], list[Any]] = fast or self._labelled_next_states
+        self.has_fast_path = fast is not None
         self.within_boundary: Callable[[Any], bool] = getattr(model, "within_boundary", None) or _always_true
         self.has_boundary = hasattr(model, "within_boundary")
         self.boundary_doc = _describe_boundary(model) if self.has_boundary else ""
@@ -106,7 +107,7 @@ class ModelView:
         return [nxt for _label, nxt in self.successors(state)]
 
     def fingerprint(self, state: Any) -> int:
-        """The 64-bit fingerprint (checker/engine/fingerprint.py) of a state's symmetry class;
+        """The 64-bit fingerprint (checker/fingerprint.py) of a state's symmetry class;
         without symmetry, of the state itself (the instance then holds the plain function).
         Memoised by the state's own fingerprint: interleavings reach the same concrete state many
         times (measured on raft with 5 nodes: 249,355 successors, 98,765 of them distinct), and a

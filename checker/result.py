@@ -36,6 +36,7 @@ class Stats:
     store_bytes_per_state: float = 0.0
     peak_rss_bytes: int = 0
     collision_probability: float = 0.0
+    workers: int = 1  # processes that searched (parallel breadth-first search: --workers)
 
     @property
     def states_per_second(self) -> float:

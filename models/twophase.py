@@ -74,6 +74,11 @@ class TwoPhase(ProtocolModel):
     }
     rms: int = option(3, help="number of resource managers (3 gives 288 states, 7 gives 296,448)", min=1, max=12)
 
+    @classmethod
+    def swarm_grid(cls, bug: str | None = None) -> list[dict]:
+        """`check 2pc --swarm`: 1 to 7 RMs, smallest first (7 RMs: 296,448 states, about 30 s)."""
+        return [{"rms": n} for n in range(1, 8)]
+
     @property
     def RM(self) -> range:
         """The resource managers, numbered from 0."""

@@ -165,7 +165,7 @@ def test_an_unreached_witness_is_not_reached_and_names_the_bounds():
     lines = proc.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.split()[:1] == ["reelected_after_crash"])
     row = " ".join(" ".join(lines[at:at + 2]).split())  # the note may wrap onto a second line
-    assert "NOT REACHED" in row and "max_term=1" in row and "faults crash=1) may be too small" in row
+    assert "NOT REACHED" in row and "max_term=1" in row and "faults crash=1,restart=1,drop=1) may be too small" in row
 
 
 # limits, depth and the deadlock check as the report states them

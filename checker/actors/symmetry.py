@@ -87,18 +87,34 @@ def permuted(state: Any, mapping: dict[int, NodeId], network: Any) -> Any:
     """The system state with nodes renamed: positions moved and every NodeId rewritten."""
     key = tuple(sorted(mapping.items()))
     nodes, timers = list(state.nodes), list(state.timers)
-    for old, new in mapping.items():
-        nodes[new] = _rewrite_part(state.nodes[old], key)
+    for old, local in enumerate(state.nodes):  # every node: one outside the groups may name nodes inside them
+        new = mapping.get(old, old)
+        nodes[new] = _rewrite_part(local, key)
         timers[new] = state.timers[old]
+    side = rewrite(state.side, mapping)
+    if side and NodeId(0) not in side:  # `side` names the side of n0: after a renaming, that is the other side
+        side = frozenset(NodeId(i) for i in range(len(nodes))) - side
     return state.evolve(
         nodes=tuple(nodes),
         timers=tuple(timers),
         network=network.send((), [_rewrite_part(e, key) for e in state.network]),
         down=rewrite(state.down, mapping),
         paused=rewrite(state.paused, mapping),
-        side=rewrite(state.side, mapping),
+        side=side,
         history=rewrite(state.history, mapping),
     )
+
+
+def swaps(groups: Sequence[Sequence[NodeId]]) -> list[dict[int, NodeId]]:
+    """Renamings that generate each group's permutations: swapping its first two nodes, and
+    rotating it (together they generate every permutation of the group)."""
+    out = []
+    for group in groups:
+        if len(group) >= 2:
+            out.append({group[0]: group[1], group[1]: group[0]})
+        if len(group) >= 3:
+            out.append({old: group[(i + 1) % len(group)] for i, old in enumerate(group)})
+    return out
 
 
 def representative(state: Any, groups: Sequence[Sequence[NodeId]], network: Any) -> Any:

@@ -14,12 +14,13 @@ import attrs
 
 from checker.actors.actor import Actor, Envelope, NodeId, Out
 from checker.authoring import ProtocolModel, option
-from checker.errors import DefinitionError
+from checker.errors import DefinitionError, FalseShortcut
+from checker.faces.values import diff, show
 from checker.actors.faults import FaultBudget
 from checker.model import ActionLabel
 from checker.actors.network import NETWORKS, Network
 from checker.record import record
-from checker.actors.symmetry import representative
+from checker.actors.symmetry import permuted, representative, swaps
 
 TIMER_POLICIES = ("anytime", "when-idle", "when-quiet")
 """When an armed timer may fire: `anytime`; `when-idle`, once no message to its node is in
@@ -75,6 +76,11 @@ class ActorModel(ProtocolModel):
     allowed_faults: ClassVar[frozenset[str]] = frozenset(FaultBudget.KINDS)
     faults: FaultBudget = option(FaultBudget(), help="fault budget, as crash=1,restart=1,drop=2,partition=1")
     symmetry: bool = option(True, help="treat interchangeable nodes as one (symmetry reduction)")
+    trust_reductions: bool = option(False, help="discard messages the actors declare obsolete without checking each "
+                                                "claim by delivering the message (faster; the report says so)")
+    discard_obsolete: bool = option(True, help="discard messages the actors declare obsolete; off, they stay in flight "
+                                               "and are delivered like any other (a larger search, which also judges "
+                                               "each claim in every later state, not only the receiver's current one)")
     _system: Any = attrs.field(init=False, default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -88,7 +94,7 @@ class ActorModel(ProtocolModel):
         allowed = self.allowed_faults - ({"duplicate"} if NETWORKS[self.network_kind].duplicates_itself else set())
         self.faults.check_allowed(self.name, allowed)
         actors = tuple(self.actors())
-        collects = any(type(actor).obsolete is not Actor.obsolete for actor in actors)
+        collects = self.discard_obsolete and any(type(actor).obsolete is not Actor.obsolete for actor in actors)
         ids = tuple(NodeId(i) for i in range(len(actors)))
         object.__setattr__(self, "_system", Compiled(actors, ids, NETWORKS[self.network_kind], collects, ()))
         groups = tuple(tuple(group) for group in self.symmetric_groups())  # may read self.ids, set just above
@@ -139,6 +145,29 @@ class ActorModel(ProtocolModel):
         """The state with interchangeable nodes renamed into a canonical order."""
         return representative(state, self._system.groups, self.net) if self.symmetry else state
 
+    def check_symmetry(self, s: System) -> None:
+        """Nodes declared interchangeable (`symmetric_groups`) must be: renaming them in a state
+        renames its successors and changes no property. Checked by the engine on the first states
+        of every run (checker/engine/audit.py); raises FalseShortcut naming the nodes."""
+        if not self.symmetry:
+            return
+        successors = self.next_states(s)
+        for mapping in swaps(self._system.groups):
+            renamed = permuted(s, mapping, self.net)
+            expected = {permuted(nxt, mapping, self.net) for nxt in successors}
+            found = set(self.next_states(renamed))
+            moved = ", ".join(f"{old}->{new}" for old, new in sorted(mapping.items()))
+            if expected != found:
+                raise FalseShortcut(
+                    f"symmetric_groups() declares nodes interchangeable, but renaming them ({moved}) changes what can "
+                    f"happen: {len(expected - found)} successors of the renamed state are missing and {len(found - expected)} "
+                    "are new. Symmetry reduction would hide behaviours: declare only nodes whose actors and properties "
+                    "treat them alike")
+            for prop in self.properties():
+                if prop.kind.value in ("always", "sometimes") and bool(prop.check(renamed)) != bool(prop.check(s)):
+                    raise FalseShortcut(f"symmetric_groups() declares nodes interchangeable, but renaming them ({moved}) "
+                                        f"changes the property {prop.name}: it names particular nodes of a group")
+
     def successors(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         yield from self._deliveries(s)
         yield from self._timeouts(s)
@@ -165,7 +194,7 @@ class ActorModel(ProtocolModel):
         """The system after `env` is delivered and handled."""
         out = Out(env.dst)
         local = self._system.actors[env.dst].on_message(env.dst, s.nodes[env.dst], env.src, env.msg, out)
-        return self._apply(s.evolve(network=self.net.delivered(s.network, env)), env.dst, local, out)
+        return self._apply(s.evolve(network=self.net.delivered(s.network, env)), env.dst, local, out, cause=env)
 
     def _timeouts(self, s: System) -> Iterator[tuple[ActionLabel, System]]:
         for node in self.ids:
@@ -235,14 +264,14 @@ class ActorModel(ProtocolModel):
         out = Out(node)
         return self._apply(s, node, handler(out), out, reset_timers)
 
-    def _apply(self, s: System, node: NodeId, local: Any, out: Out, reset_timers: bool = False) -> System:
+    def _apply(self, s: System, node: NodeId, local: Any, out: Out, reset_timers: bool = False, cause: Any = None) -> System:
         """The system with `node`'s new local state and its output buffer applied."""
         timers = frozenset() if reset_timers else s.timers[node]
         timers = (timers - frozenset(out.timers_cancelled)) | frozenset(out.timers_set)
         sends = [e for e in out.sends if e.dst not in s.down]
         network = s.network
         if self._system.collects:
-            network, sends = self._without_obsolete(s, node, local, sends)
+            network, sends = self._without_obsolete(s, node, local, sends, timers, cause)
         return s.evolve(
             nodes=_put(s.nodes, node, local),
             timers=_put(s.timers, node, timers) if timers != s.timers[node] else s.timers,
@@ -250,14 +279,44 @@ class ActorModel(ProtocolModel):
             history=s.history + tuple(out.events) if out.events else s.history,
         )
 
-    def _without_obsolete(self, s: System, node: NodeId, local: Any, sends: list[Envelope]) -> tuple[tuple, list[Envelope]]:
+    def _without_obsolete(self, s: System, node: NodeId, local: Any, sends: list[Envelope], timers: frozenset,
+                          cause: Any) -> tuple[tuple, list[Envelope]]:
         """Discard the messages that the actors say can no longer have any effect (Actor.obsolete):
-        those in flight to `node` after its state changed, and new sends that are dead on arrival."""
-        actors, network = self._system.actors, s.network
+        those in flight to `node` after its state changed, and new sends that are dead on arrival.
+        Unless the model trusts its reductions, each claim is checked as it is used (`_confirm`)."""
+        now = _Now(s, node, local, timers, cause)
+        network = s.network
         if local is not s.nodes[node]:
-            network = tuple(e for e in network if e.dst != node or not actors[node].obsolete(node, local, e.src, e.msg))
-        sends = [e for e in sends if not actors[e.dst].obsolete(e.dst, local if e.dst == node else s.nodes[e.dst], e.src, e.msg)]
-        return network, sends
+            network = tuple(e for e in network if e.dst != node or not self._obsolete(e, now))
+        return network, [e for e in sends if not self._obsolete(e, now)]
+
+    def _obsolete(self, env: Envelope, now: "_Now", depth: int = 0) -> bool:
+        """The actor's claim that `env` can never matter to its receiver as it is now; checked unless trusted."""
+        if not self._system.actors[env.dst].obsolete(env.dst, now.state(env.dst), env.src, env.msg):
+            return False
+        if not self.trust_reductions:
+            self._confirm(env, now, depth)
+        return True
+
+    def _confirm(self, env: Envelope, now: "_Now", depth: int) -> None:
+        """Deliver a message declared obsolete to its receiver as it is now: it must change nothing
+        and send nothing that is not itself obsolete, or the claim is false and the reduction would
+        hide behaviours (a reply that is dead on arrival, like a refused vote, is no change)."""
+        dst, state, timers = env.dst, now.state(env.dst), now.timers(env.dst)
+        out = Out(dst)
+        after = self._system.actors[dst].on_message(dst, state, env.src, env.msg, out)
+        new_timers = (timers - frozenset(out.timers_cancelled)) | frozenset(out.timers_set)
+        effects = [f"{path}: {old} -> {new}" if old else f"{path}: {new}" for path, old, new in diff(state, after)]
+        effects += [f"it sends {show(e.msg)} to {e.dst}" for e in out.sends  # a send to a crashed node is lost
+                    if e.dst not in now.system.down and (depth >= CONFIRM_DEPTH or not self._obsolete(e, now, depth + 1))]
+        effects += [f"its timers {sorted(timers)} -> {sorted(new_timers)}"] if new_timers != timers else []
+        effects += [f"it records {e.kind} {e.op}" for e in out.events]
+        if effects:
+            raise FalseShortcut(
+                f"{type(self._system.actors[dst]).__name__}.obsolete() says {show(env.msg)} from {env.src} can never matter "
+                f"to {dst}, but delivering it to {dst} now changes: {'; '.join(effects)}. The actor system discards "
+                "obsolete messages, so this claim would hide behaviours: make obsolete() return False for such messages "
+                f"(caught in the step {now.step()} from the trace's last state)")
 
     @staticmethod
     def _left(s: System, kind: str) -> int:
@@ -275,3 +334,30 @@ def _put(items: tuple, index: int, value: Any) -> tuple:
     out = list(items)
     out[index] = value
     return tuple(out)
+
+
+CONFIRM_DEPTH = 3  # replies to replies checked for obsolescence when confirming a claim
+
+
+class _Now(NamedTuple):
+    """The system as a handler of `node` leaves it, before its sends are applied: whom obsolete
+    claims are judged against."""
+
+    system: System
+    node: NodeId
+    local: Any
+    local_timers: frozenset
+    cause: Any  # the Envelope delivered, or None for a timer or a restart
+
+    def step(self) -> str:
+        """The step being taken, as the trace labels it."""
+        if isinstance(self.cause, Envelope):
+            return str(_label("deliver", src=self.cause.src, dst=self.cause.dst, msg=self.cause.msg))
+        return f"a timer or restart of {self.node}"
+
+    def state(self, node: NodeId) -> Any:
+        return self.local if node == self.node else self.system.nodes[node]
+
+    def timers(self, node: NodeId) -> frozenset:
+        return self.local_timers if node == self.node else self.system.timers[node]
+

@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 import attrs
 
-from checker.errors import CheckerError
+from checker.engine.audit import ShortcutAudit
+from checker.errors import CheckerError, FalseShortcut
 from checker.model import ActionLabel, ModelView
 from checker.properties import Kind, Property
 from checker.trace import Trace
@@ -63,6 +64,7 @@ class Search:
         self.witnesses = [p for p in properties if p.kind is Kind.SOMETIMES]
         self.step_checks = [p for p in properties if p.kind is Kind.TRANSITION]
         self.check_deadlock = any(p.kind is Kind.DEADLOCK for p in properties)
+        self.audit = ShortcutAudit(view)
         self.found: dict[str, Discovery] = {}
         self.generated = 0
         self.distinct = 0
@@ -77,7 +79,16 @@ class Search:
         return time.perf_counter() - self.started
 
     def judge_states(self, states: list[Any], depth: int, trace_of: Callable[[int], Callable[[], Trace]]) -> None:
-        """Check invariants and witnesses on newly found states; `trace_of(i)` builds states[i]'s trace."""
+        """Check invariants and witnesses on newly found states; `trace_of(i)` builds states[i]'s trace.
+        The first states of a run also audit the model's shortcuts (checker/engine/audit.py)."""
+        if self.audit.enabled:
+            for i in self.audit.due(len(states)):
+                try:
+                    self.audit.audit(states[i])
+                except FalseShortcut as error:
+                    raise ModelRaised(error, "checking the model's shortcuts", trace_of(i)) from error
+                except Exception as error:  # noqa: BLE001 - the model's own bug, met while auditing, with its trace
+                    raise ModelRaised(error, "computing successors", trace_of(i)) from error
         for prop in self.invariants:
             bad = _first_false(prop, states, trace_of)
             if bad is not None:

@@ -5,7 +5,7 @@ walk a trace back: a fingerprint per state in sorted numpy arrays (see Fingerpri
 index its parent index, its position among the parent's successors, and its fingerprint.
 Traces are rebuilt by re-executing the model along that path (see checker/trace.py).
 
-A fingerprint is checker/engine/fingerprint.py's 64-bit hash of the state's value (of its
+A fingerprint is checker/fingerprint.py's 64-bit hash of the state's value (of its
 representative, under symmetry), not Python's hash(): hash() maps -1 and -2 to the same value
 (and integers equal modulo 2**61 - 1), and hash(str) changes with PYTHONHASHSEED. Distinct
 states share a fingerprint only by a genuine 64-bit collision (see collision_probability).

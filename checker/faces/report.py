@@ -43,7 +43,8 @@ def figures(result: CheckResult) -> Table:
     grid = Table.grid(padding=(0, 2))
     exhaustive = "exhaustive" if result.stop.is_complete else "not exhaustive"
     grid.add_row("states", f"{s.distinct:,} distinct, {s.generated:,} generated, depth {s.depth}, "
-                 f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)")
+                 f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)"
+                 + (f", {s.workers} workers" if s.workers > 1 else ""))
     if s.store_bytes_per_state:
         grid.add_row("store", f"{s.store_bytes_per_state:.0f} bytes/state; fingerprint collision odds {s.collision_probability:.1e}")
     grid.add_row("stopped", f"{result.stop.value} ({exhaustive})")

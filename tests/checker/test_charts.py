@@ -21,7 +21,7 @@ ARROW_ART = re.compile(r"[|<>x2-]*[|-][|<>x2-]*")  # bars, dashes and heads: "|-
 @cache
 def counterexample(name: str):
     """(trace, roles) of the first violation: raft's no-log-check, and 3pc with a partition."""
-    model = Raft(nodes=3, bug="no-log-check") if name == "raft" else ThreePhase(participants=2, faults=FaultBudget.parse("partition=1"))
+    model = Raft(nodes=3, bug="no-log-check", max_term=4, elections="anytime", faults=FaultBudget.parse("crash=1")) if name == "raft" else ThreePhase(participants=2, faults=FaultBudget.parse("partition=1"))
     result = check(model)
     violation = next(p for p in result.violations if p.trace is not None)
     return violation.trace, [model.role(node) for node in model.ids]
@@ -85,7 +85,7 @@ def test_raft_labels_sit_whole_on_their_arrows_when_the_width_allows():
         for label in labels(trace):
             assert f" {label} " in text, (label, text)
     narrow = chart(trace, roles, 100)
-    assert "Append t1 [1:a] after 0@t0 commit=0" not in narrow and "|------ log=0@t0 ---->|" in narrow
+    assert any(f" {label} " not in narrow for label in labels(trace)), "at 100 columns some label wraps above its arrow"
 
 
 def test_raft_changes_are_the_ones_the_checker_found():

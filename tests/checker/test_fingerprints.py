@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from checker import Verdict, check, record
 from checker.actors.actor import NodeId
-from checker.engine import fingerprint as fingerprints
-from checker.engine.fingerprint import fingerprint, python_fingerprint
+from checker import fingerprint as fingerprints
+from checker.fingerprint import fingerprint, python_fingerprint
 from checker.model import ModelView
 from tiny_models import Account, Graph, chain
 
@@ -128,7 +128,7 @@ def test_fingerprints_are_the_same_in_every_process():
     here = [fingerprint(value) for value in VALUES]
     script = (
         "from test_fingerprints import VALUES\n"
-        "from checker.engine.fingerprint import fingerprint, python_fingerprint\n"
+        "from checker.fingerprint import fingerprint, python_fingerprint\n"
         "print([fingerprint(v) for v in VALUES]); print([python_fingerprint(v) for v in VALUES])\n"
     )
     for seed in ("1", "12345"):
@@ -140,9 +140,9 @@ def test_fingerprints_are_the_same_in_every_process():
 def test_pure_python_fallback_without_the_extension():
     """With the C extension unavailable, the module falls back to the pure-Python function (same results)."""
     script = (
-        "import sys; sys.modules['checker.engine._fingerprint'] = None\n"
+        "import sys; sys.modules['checker._fingerprint'] = None\n"
         "from test_fingerprints import VALUES\n"
-        "from checker.engine import fingerprint as f\n"
+        "from checker import fingerprint as f\n"
         "print(f.IMPLEMENTATION); print([f.fingerprint(v) for v in VALUES])\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "checker")])}
@@ -179,7 +179,7 @@ NESTED = st.recursive(
 
 
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")
-@pytest.mark.skipif(fingerprints.c_fingerprint is None, reason="the optional C extension checker.engine._fingerprint is not built")
+@pytest.mark.skipif(fingerprints.c_fingerprint is None, reason="the optional C extension checker._fingerprint is not built")
 @settings(max_examples=400, deadline=None)
 @given(NESTED)
 def test_c_and_python_implementations_agree(value):

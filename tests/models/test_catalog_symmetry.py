@@ -19,11 +19,13 @@ SMALL = {  # model name -> option sets, each exhaustive in about a second with s
         dict(participants=2, bug="skip-failed-commit"),  # atomicity violated
     ],
     "3pc": [
-        dict(participants=3),  # crash=1: every property holds
+        dict(participants=3, faults=FaultBudget(crash=1)),  # every property holds
+        dict(participants=2),  # crash=1, restart=1, drop=1 (the default): every property holds
         dict(participants=2, faults=FaultBudget(partition=1)),  # atomicity violated
     ],
     "raft": [
         dict(nodes=3, max_term=2, max_log=1, requests=1, elections="when-quiet", faults=FaultBudget()),
+        dict(nodes=3, max_term=2, max_log=1, requests=1, elections="when-quiet", faults=FaultBudget(duplicate=1)),  # obsolete() under duplicates
     ],
 }
 

@@ -7,7 +7,7 @@ from checker import Verdict, check
 from checker.actors.actor import Actor
 from checker.actors.faults import FaultBudget
 from cli import main
-from models.raft import BUG_BOUNDS, Entry, Raft, RaftServer, merged
+from models.raft import BUG_BOUNDS, Entry, Raft, RaftServer, Server, merged
 
 SMALL = dict(nodes=3, max_term=2, max_log=1, requests=1, faults=FaultBudget(), elections="anytime", max_in_flight=3)
 SAFETY = ("election_safety", "leader_append_only", "log_matching", "leader_completeness", "state_machine_safety")
@@ -41,33 +41,31 @@ def test_two_nodes_at_their_defaults_reach_every_witness():
 
 
 def test_five_nodes_one_term_is_pinned():
-    """5 nodes, when-quiet elections, one term, no faults: 3,701 states, safe, an entry committed on all five."""
-    result = check(Raft(nodes=5, max_term=1, faults=FaultBudget()), stop_on_first_violation=False)
+    """5 nodes, when-quiet elections, one term, 6 in flight, no faults: 3,701 states, safe, an entry committed on all five."""
+    result = check(Raft(nodes=5, max_term=1, max_in_flight=6, faults=FaultBudget()), stop_on_first_violation=False)
     assert_safe_and_exhaustive(result)
     assert result.stats.distinct == 3701
     assert result.verdict("committed_everywhere") is Verdict.HOLDS
 
 
 def test_no_log_check_lets_a_leader_lack_a_committed_entry():
-    """no-log-check: n2, with an empty log, wins term 2 with n1's vote after 1:a was committed on n0 and n1."""
+    """no-log-check: n1's election races n0's lost heartbeat; n0 commits 1:a with n2, and n2 votes for n1 (empty log) in term 2."""
     result = check(Raft(nodes=3, bug="no-log-check"))
     result.assert_discovery("leader_completeness", [
         "timeout(node=n0, timer='election')", f"deliver(src=n0, dst=n1, msg={RV1})", f"deliver(src=n0, dst=n2, msg={RV1})",
-        "deliver(src=n1, dst=n0, msg=Vote(term=1, granted=True))",
-        "deliver(src=n0, dst=n1, msg=AppendEntries(term=1, prev=0, prev_term=0, entries=(), commit=0))",
-        "deliver(src=n1, dst=n0, msg=Appended(term=1, success=True, match=0))",
+        "deliver(src=n1, dst=n0, msg=Vote(term=1, granted=True))", "timeout(node=n1, timer='election')",
+        "drop(src=n0, dst=n2, msg=AppendEntries(term=1, prev=0, prev_term=0, entries=(), commit=0))",
         "timeout(node=n0, timer='client')",
-        "deliver(src=n0, dst=n1, msg=AppendEntries(term=1, prev=0, prev_term=0, entries=(Entry(term=1, value='a'),), commit=0))",
-        "timeout(node=n2, timer='election')",
-        "deliver(src=n1, dst=n0, msg=Appended(term=1, success=True, match=1))",
-        "deliver(src=n2, dst=n1, msg=RequestVote(term=2, last_term=0, last_index=0))",
-        "deliver(src=n1, dst=n2, msg=Vote(term=2, granted=True))",
+        "deliver(src=n0, dst=n2, msg=AppendEntries(term=1, prev=0, prev_term=0, entries=(Entry(term=1, value='a'),), commit=0))",
+        "deliver(src=n1, dst=n2, msg=RequestVote(term=2, last_term=0, last_index=0))",
+        "deliver(src=n2, dst=n0, msg=Appended(term=1, success=True, match=1))",
+        "deliver(src=n2, dst=n1, msg=Vote(term=2, granted=True))",
     ])
-    assert result["leader_completeness"].explanation == "1:a was committed at index 1 in term 1, but n2, leader of term 2, has no entry there"
+    assert result["leader_completeness"].explanation == "1:a was committed at index 1 in term 1, but n1, leader of term 2, has no entry there"
 
 
 def test_volatile_vote_elects_two_leaders_in_one_term():
-    """volatile-vote: n1 votes for n0, crashes, forgets, and votes for itself with n2: two leaders of term 1."""
+    """volatile-vote: n1 votes for n0, crashes, forgets, and votes for itself with n2 (n0's request to n2 lost): two leaders of term 1."""
     result = check(Raft(nodes=3, bug="volatile-vote"))
     result.assert_discovery("election_safety", [
         "timeout(node=n0, timer='election')", f"deliver(src=n0, dst=n1, msg={RV1})",
@@ -75,8 +73,7 @@ def test_volatile_vote_elects_two_leaders_in_one_term():
         "deliver(src=n0, dst=n2, msg=AppendEntries(term=1, prev=0, prev_term=0, entries=(), commit=0))",
         "deliver(src=n2, dst=n0, msg=Appended(term=1, success=True, match=0))",
         "crash(node=n1)", "restart(node=n1)", "timeout(node=n1, timer='election')",
-        f"deliver(src=n1, dst=n0, msg={RV1})", "deliver(src=n0, dst=n1, msg=Vote(term=1, granted=False))",
-        f"deliver(src=n1, dst=n2, msg={RV1})", "deliver(src=n2, dst=n1, msg=Vote(term=1, granted=True))",
+        f"deliver(src=n1, dst=n2, msg={RV1})", f"drop(src=n0, dst=n2, msg={RV1})", "deliver(src=n2, dst=n1, msg=Vote(term=1, granted=True))",
     ])
     assert result["election_safety"].explanation == "n0 and n1 were both elected leader in term 1"
 
@@ -94,7 +91,8 @@ def test_seeds_append_entries_breaks_log_matching():
 
 
 def test_commit_old_term_is_figure_8():
-    """commit-old-term at the 3-node defaults: the paper's Figure 8 in 21 steps; n1 of term 4 lacks 1:a, committed in term 3."""
+    """commit-old-term at its bounds (four terms, racing elections, a crash): the paper's Figure 8 in 21 steps;
+    n1 of term 4 lacks 1:a, committed in term 3."""
     result = check(Raft(nodes=3, bug="commit-old-term"))
     prop = result["leader_completeness"]
     assert prop.verdict is Verdict.VIOLATED and len(prop.trace) == 21
@@ -105,9 +103,10 @@ def test_commit_old_term_is_figure_8():
     assert labels[-1] == "deliver(src=n2, dst=n1, msg=Vote(term=4, granted=True))"
 
 
-@pytest.mark.parametrize(("bug", "distinct"), [("volatile-vote", 48124), ("seed-append-entries", 62173)])
+@pytest.mark.parametrize(("bug", "distinct"), [("seed-append-entries", 62173), ("commit-old-term", 302228)])
 def test_the_correct_protocol_is_safe_where_each_bug_shows(bug, distinct):
-    """At the bounds a bug variant raises (BUG_BOUNDS), the correct protocol is exhaustively safe."""
+    """At the bounds a bug variant raises (BUG_BOUNDS), the correct protocol is exhaustively safe (commit-old-term's:
+    four terms, racing elections, a crash; volatile-vote's are the 3-node defaults, checked below)."""
     buggy = Raft(nodes=3, bug=bug)
     assert set(BUG_BOUNDS[bug]) <= set(buggy.options())
     options = {k: v for k, v in buggy.options().items() if k != "bug"}
@@ -189,8 +188,36 @@ def test_cli_finds_a_bug_and_refuses_what_raft_does_not_model(capsys):
     assert "--faults names partition, which raft does not model" in err and len(err.strip().splitlines()) == 2
 
 
+def test_every_default_crashes_and_restarts_a_server_and_three_nodes_lose_a_message():
+    """The faults Raft claims to survive are in the defaults: restart everywhere, a lost message with 3 nodes
+    (`check raft`); 5 nodes leave drop and duplicate to --faults (see the module docstring)."""
+    for nodes in (2, 3, 4, 5):
+        faults = Raft(nodes=nodes).faults
+        assert faults.crash >= 1 and faults.restart >= 1, (nodes, faults)
+    assert Raft(nodes=3).faults == FaultBudget(crash=1, restart=1, drop=1) == Raft().faults
+    assert Raft(nodes=5).faults == FaultBudget(crash=1, restart=1)
+
+
 def test_the_three_node_defaults_are_exhaustive_and_safe():
-    """`check raft --nodes 3` (four terms, racing elections, a crash), where Figure 8 and no-log-check show: 302,228 states, all holds."""
+    """`check raft --nodes 3` (two terms, racing elections, a crash, a restart, a lost message): 179,372 states, all holds."""
     result = check(Raft(nodes=3))
     result.assert_ok()
-    assert result.stats.distinct == 302228 and result.stop.is_complete
+    assert result.stats.distinct == 179372 and result.stop.is_complete
+
+
+def test_the_five_node_defaults_are_exhaustive_and_safe():
+    """`check raft --nodes 5` (two terms, when-quiet elections, at most 4 in flight, a crash and a restart): 58,176 states, all holds."""
+    result = check(Raft(nodes=5))
+    result.assert_ok()
+    assert result.stats.distinct == 58176 and result.stop.is_complete
+
+
+def test_the_defaults_notice_a_log_that_is_not_persisted(monkeypatch):
+    """With the log left out of what survives a crash, `check raft` finds a leader lacking a committed entry:
+    n0 commits 1:a with n1, n1 crashes and forgets it, restarts, and votes for n2 in term 2."""
+    monkeypatch.setattr(Server, "DURABLE", tuple(f for f in Server.DURABLE if f != "log"))
+    result = check(Raft(nodes=3))
+    prop = result["leader_completeness"]
+    assert prop.verdict is Verdict.VIOLATED and len(prop.trace) == 13
+    assert prop.explanation == "1:a was committed at index 1 in term 1, but n2, leader of term 2, has no entry there"
+    assert "crash(node=n1)" in prop.trace.labels() and "restart(node=n1)" in prop.trace.labels()

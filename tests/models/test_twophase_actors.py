@@ -8,9 +8,10 @@ from models.twophase_actors import TwoPhaseActors
 BLOCKING = ["deliver(src=n0, dst=n1, msg=Prepare())", "deliver(src=n0, dst=n2, msg=Prepare())", "crash(node=n0)"]
 
 
-@pytest.mark.parametrize(("symmetry", "distinct"), [(True, 1714), (False, 2913)])
+@pytest.mark.parametrize(("symmetry", "distinct"), [(True, 1609), (False, 2913)])
 def test_default_faults_pinned_and_safe(symmetry, distinct):
     """Two participants, crash=1 and restart=1: exhaustive, every property holds, counts pinned."""
+    assert TwoPhaseActors().faults == FaultBudget(crash=1, restart=1)  # a crash and a recovery: what recovered_after_crash needs
     result = check(TwoPhaseActors(participants=2, symmetry=symmetry))
     result.assert_ok()
     assert result.stats.distinct == distinct
@@ -24,9 +25,9 @@ def test_a_crashed_coordinator_blocks_prepared_participants(symmetry):
 
 
 def test_three_participants_one_crash_is_exhaustive():
-    """Three participants, one crash: exhaustive (5,014 states with symmetry), atomicity holds."""
+    """Three participants, one crash: exhaustive (3,748 states with symmetry), atomicity holds."""
     result = check(TwoPhaseActors(participants=3, faults=FaultBudget(crash=1)), stop_on_first_violation=False)
-    assert result.stop.is_complete and result.stats.distinct == 5014
+    assert result.stop.is_complete and result.stats.distinct == 3748
     assert result.verdict("atomicity") is Verdict.HOLDS
     assert result.verdict("deadlock_free") is Verdict.VIOLATED
 
@@ -44,7 +45,8 @@ def test_seeds_phase_two_breaks_atomicity():
 
 
 def test_message_loss_is_survived():
-    """With a lost message as well, the coordinator's retries still finish the transaction safely."""
+    """With a lost message as well, the coordinator's retries still finish the transaction safely (not in the
+    default budget: with 3 participants it is about 195,000 states; see the module docstring)."""
     result = check(TwoPhaseActors(participants=2, faults=FaultBudget(crash=1, restart=1, drop=1)))
     result.assert_ok()
-    assert result.stats.distinct == 10522
+    assert result.stats.distinct == 9788

@@ -1,4 +1,4 @@
-/* The state fingerprint of checker/engine/fingerprint.py, in C: the same function, bit for bit.
+/* The state fingerprint of checker/fingerprint.py, in C: the same function, bit for bit.
  * See that module's docstring for the definition; python_fingerprint there is the reference. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -328,13 +328,13 @@ static PyMethodDef methods[] = {
     {"clear_cache", clear_cache, METH_NOARGS,
      "clear_cache()\n--\n\nDrop the references the fingerprint cache holds (results do not change)."},
     {"fingerprint", fingerprint, METH_O,
-     "fingerprint(value) -> int\n--\n\nThe value's 64-bit fingerprint (a signed int), as checker.engine.fingerprint defines it."},
+     "fingerprint(value) -> int\n--\n\nThe value's 64-bit fingerprint (a signed int), as checker.fingerprint defines it."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "checker.engine._fingerprint",
-    "The C implementation of checker.engine.fingerprint.", -1, methods,
+    PyModuleDef_HEAD_INIT, "checker._fingerprint",
+    "The C implementation of checker.fingerprint.", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__fingerprint(void) {

@@ -137,7 +137,7 @@ def python_fingerprint(value: Any) -> int:
 
 c_fingerprint: Callable[[Any], int] | None
 try:
-    from checker.engine._fingerprint import fingerprint as c_fingerprint
+    from checker._fingerprint import fingerprint as c_fingerprint
 except ImportError:  # the optional C extension was not built
     c_fingerprint = None
 
@@ -148,5 +148,5 @@ IMPLEMENTATION = "c" if c_fingerprint is not None else "python"
 def clear_cache() -> None:
     """Drop the references the C version's identity cache holds (see _fingerprint.c); results never change."""
     if c_fingerprint is not None:
-        from checker.engine._fingerprint import clear_cache as clear
+        from checker._fingerprint import clear_cache as clear
         clear()

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from checker import StopReason, check
+from checker import FaultBudget, StopReason, check
 from checker.engine import parallel
 from checker.engine.exchange import WorkerLost
 from checker.engine.workers import ModelSpec
@@ -97,9 +97,10 @@ def test_protocols_same_counts(make, distinct):
 def test_raft_same_counts():
     """Raft, 3 nodes, terms up to 2: symmetry (whose classes depend on the order of the search),
     obsolete messages, faults, a state constraint."""
-    results = [check(Raft(nodes=3, max_term=2), workers=workers) for workers in (1, 2, 3)]
+    model = Raft(nodes=3, max_term=2, elections="when-quiet", faults=FaultBudget.parse("crash=1,restart=1,drop=1"))
+    results = [check(model, workers=workers) for workers in (1, 2, 3)]
     assert outcome(results[1]) == outcome(results[0]) == outcome(results[2])
-    assert results[0].stop is StopReason.EXHAUSTED
+    assert results[0].stop is StopReason.EXHAUSTED and results[0].stats.distinct == 37360
 
 
 def test_work_is_shared():

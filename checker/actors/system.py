@@ -60,6 +60,7 @@ class Compiled(NamedTuple):
     net: Network
     collects: bool
     groups: tuple
+    confirmed: set  # obsolete claims already confirmed (see ActorModel._obsolete)
 
 
 def _label(name: str, **args: Any) -> ActionLabel:
@@ -96,7 +97,7 @@ class ActorModel(ProtocolModel):
         actors = tuple(self.actors())
         collects = self.discard_obsolete and any(type(actor).obsolete is not Actor.obsolete for actor in actors)
         ids = tuple(NodeId(i) for i in range(len(actors)))
-        object.__setattr__(self, "_system", Compiled(actors, ids, NETWORKS[self.network_kind], collects, ()))
+        object.__setattr__(self, "_system", Compiled(actors, ids, NETWORKS[self.network_kind], collects, (), set()))
         groups = tuple(tuple(group) for group in self.symmetric_groups())  # may read self.ids, set just above
         object.__setattr__(self, "_system", self._system._replace(groups=groups))
 
@@ -292,13 +293,20 @@ class ActorModel(ProtocolModel):
 
     def _obsolete(self, env: Envelope, now: "_Now", depth: int = 0) -> bool:
         """The actor's claim that `env` can never matter to its receiver as it is now; checked unless trusted."""
-        if not self._system.actors[env.dst].obsolete(env.dst, now.state(env.dst), env.src, env.msg):
+        state = now.state(env.dst)
+        if not self._system.actors[env.dst].obsolete(env.dst, state, env.src, env.msg):
             return False
         if not self.trust_reductions:
-            self._confirm(env, now, depth)
+            key = (env, state, now.timers(env.dst))
+            confirmed = self._system.confirmed
+            if key not in confirmed:
+                if self._confirm(env, now, depth):
+                    if len(confirmed) >= CONFIRMED_MEMO:
+                        confirmed.clear()
+                    confirmed.add(key)
         return True
 
-    def _confirm(self, env: Envelope, now: "_Now", depth: int) -> None:
+    def _confirm(self, env: Envelope, now: "_Now", depth: int) -> bool:
         """Deliver a message declared obsolete to its receiver as it is now: it must change nothing
         and send nothing that is not itself obsolete, or the claim is false and the reduction would
         hide behaviours (a reply that is dead on arrival, like a refused vote, is no change)."""
@@ -317,6 +325,7 @@ class ActorModel(ProtocolModel):
                 f"to {dst}, but delivering it to {dst} now changes: {'; '.join(effects)}. The actor system discards "
                 "obsolete messages, so this claim would hide behaviours: make obsolete() return False for such messages "
                 f"(caught in the step {now.step()} from the trace's last state)")
+        return not out.sends  # a verdict that does not depend on other nodes can be remembered
 
     @staticmethod
     def _left(s: System, kind: str) -> int:
@@ -337,6 +346,7 @@ def _put(items: tuple, index: int, value: Any) -> tuple:
 
 
 CONFIRM_DEPTH = 3  # replies to replies checked for obsolescence when confirming a claim
+CONFIRMED_MEMO = 1 << 16  # claims confirmed without sends, remembered by (message, receiver's state, its timers)
 
 
 class _Now(NamedTuple):

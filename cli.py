@@ -23,7 +23,7 @@ from checker.authoring import option_type
 from checker.check import STRATEGIES
 from checker.errors import OptionError
 from checker.engine.swarm import DEFAULT_TIME_LIMIT, run_swarm
-from checker.engine.exchange import WorkerLost
+from checker.engine.parallel.exchange import WorkerLost
 from checker.faces.catalog import describe_model, help_epilog
 from checker.faces.charts import mermaid
 from checker.faces.program import render_program
@@ -52,8 +52,16 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-states", type=int, help="stop after this many distinct states"),
         click.option("--time-limit", type=float, metavar="SECONDS", help="stop after this long (simulate: default 10)"),
         click.option("--seed", type=int, default=0, show_default=True, help="seed for --strategy simulate"),
-        click.option("--workers", type=int, default=1, show_default=True, metavar="N",
-                     help="breadth-first search over N processes (0: one per core); the counts are the same as with 1"),
+        click.option("--workers", type=int, default=None, metavar="N",
+                     help="breadth-first search over N processes (0: one per core, the default for bfs; other "
+                          "strategies use 1); the counts are the same as with 1"),
+        click.option("--checkpoint", type=click.Path(file_okay=False), metavar="DIR",
+                     help="write checkpoints of the breadth-first search to DIR (at a level's end, at most every "
+                          "--checkpoint-every seconds); continue it after a crash with --resume DIR"),
+        click.option("--resume", type=click.Path(file_okay=False), metavar="DIR",
+                     help="continue the search checkpointed in DIR (an empty DIR starts afresh; a finished one shows its result)"),
+        click.option("--checkpoint-every", type=float, default=10.0, show_default=True, metavar="SECONDS",
+                     help="seconds between checkpoints, at most"),
         click.option("--continue", "keep_going", is_flag=True, help="keep searching after the first violation"),
         click.option("--witnesses", is_flag=True, help="also show the trace of each sometimes witness"),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -111,17 +119,23 @@ class FaultsParam(click.ParamType):
 def _model_command(name: str, model_cls: type) -> click.Command:
     @_search_options
     def run(properties: tuple[str, ...], strategy: str, max_depth: int | None, max_states: int | None, time_limit: float | None,
-            seed: int, workers: int, keep_going: bool, witnesses: bool, fmt: str, trace_out: str | None, **model_args: Any) -> int:
+            seed: int, workers: int | None, checkpoint: str | None, resume: str | None, checkpoint_every: float, keep_going: bool,
+            witnesses: bool, fmt: str, trace_out: str | None, **model_args: Any) -> int:
         if trace_out is not None and not trace_out.strip():
             raise OptionError("trace_out", "needs a file name (got an empty one)")
+        if checkpoint is not None and resume is not None and os.path.abspath(checkpoint) != os.path.abspath(resume):
+            raise OptionError("resume", f"continues the checkpoints in its own directory; --checkpoint {checkpoint} names another")
         if model_args.pop("swarm", False):
             return _run_swarm(name, model_cls, click.get_current_context())
         model = _build(model_cls, model_args)
+        if workers is None:
+            workers = 0 if strategy == "bfs" else 1
         progress = ProgressLine()
         try:
             result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
                            max_states=max_states, time_limit=time_limit, seed=seed,
-                           stop_on_first_violation=not keep_going, progress=progress, workers=workers)
+                           stop_on_first_violation=not keep_going, progress=progress, workers=workers,
+                           checkpoint=resume or checkpoint, resume=resume is not None, checkpoint_every=checkpoint_every)
         finally:
             progress.close()
         try:

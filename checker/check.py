@@ -2,10 +2,14 @@
 import contextlib
 import math
 import gc
+import os
 import resource
 from typing import Any, Callable, Iterator, Sequence
 
+import attrs
+
 from checker.errors import OptionError, UsageError
+from checker.engine.checkpoint import EVERY, CheckpointError, Checkpoints, identity
 from checker.engine.explore import bfs, dfs
 from checker.engine.parallel import PartitionedStore, parallel_bfs, resolve_workers
 from checker.model import ModelView
@@ -33,9 +37,14 @@ def check(
     stop_on_first_violation: bool = True,
     progress: Callable[[Search], None] | None = None,
     workers: int = 1,
+    checkpoint: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    checkpoint_every: float = EVERY,
 ) -> CheckResult:
     """Search `model` with `strategy` and report a verdict for each selected property;
-    `workers` > 1 (0: one per core) runs a breadth-first search over that many processes."""
+    `workers` > 1 (0: one per core) runs a breadth-first search over that many processes.
+    `checkpoint` names a directory for checkpoints of a breadth-first search (checker/engine/checkpoint.py),
+    written at a level's end at most every `checkpoint_every` seconds; `resume` continues the one there."""
     if strategy not in STRATEGIES:
         raise UsageError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
     _check_bounds(max_depth, max_states, time_limit)
@@ -46,10 +55,15 @@ def check(
         time_limit = SIMULATION_SECONDS
     view = ModelView(model)
     selected = select_properties(view, properties)
+    checkpoints = _checkpoints(checkpoint, resume, checkpoint_every, strategy, workers, view, selected, max_depth)
+    if checkpoints is not None:
+        finished = checkpoints.saved_result()
+        if finished is not None:
+            return attrs.evolve(finished, notes=finished.notes + (f"the result of a finished run, stored in {checkpoint}: nothing was searched",))
     searched, skipped = _not_applicable(view, selected)
     search = Search(view, searched, Limits(max_depth, max_states, time_limit, stop_on_first_violation), progress)
     store = VisitedStore() if workers == 1 else PartitionedStore(workers)
-    stop, raised = _run(search, store, strategy, seed)
+    stop, raised = _run(search, store, strategy, seed, checkpoints)
     if strategy == "simulate":
         search.found = {name: minimised(search, name, found) for name, found in search.found.items()}
     judged = {r.name: r for r in _judge(search, stop, strategy, _bounds_named(view)) + tuple(skipped)}
@@ -63,10 +77,30 @@ def check(
         peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         collision_probability=collision_probability(search.distinct, search.generated),
         workers=workers,
+        worker_peak_rss_bytes=tuple(store.peak_rss_bytes) if isinstance(store, PartitionedStore) else (),
     )
     bounds = Bounds(max_depth, max_states, time_limit, view.boundary_doc, view.has_symmetry)
     results = tuple(judged[p.name] for p in selected)
-    return CheckResult(view.title(), view.options(), strategy, bounds, results, stats, stop, failure, _notes(view, selected))
+    result = CheckResult(view.title(), view.options(), strategy, bounds, results, stats, stop, failure, _notes(view, selected, checkpoints))
+    if checkpoints is not None:
+        checkpoints.finish(result)
+    return result
+
+
+def _checkpoints(directory: str | os.PathLike[str] | None, resume: bool, every: float, strategy: str, workers: int,
+                 view: ModelView, selected: list[Property], max_depth: int | None) -> Checkpoints | None:
+    """The run's checkpoint directory, checked against the run; None without one."""
+    if directory is None:
+        if resume:
+            raise UsageError("resuming needs the checkpoint directory")
+        return None
+    if strategy != "bfs":
+        raise UsageError(f"checkpoints are written by breadth-first search only (not --strategy {strategy})")
+    run = identity(view.model, view.options(), [p.name for p in selected], max_depth)
+    checkpoints = Checkpoints(directory, run, every)
+    if not resume and checkpoints.holds_anything():
+        raise CheckpointError(f"{directory} holds a checkpoint already: --resume {directory} continues it (remove it to start afresh)")
+    return checkpoints
 
 
 def _check_bounds(max_depth: int | None, max_states: int | None, time_limit: float | None) -> None:
@@ -94,9 +128,10 @@ def select_properties(view: ModelView, names: Sequence[str] | None) -> list[Prop
     return chosen
 
 
-def _run(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
+def _run(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int,
+         checkpoints: Checkpoints | None = None) -> tuple[StopReason, ModelRaised | None]:
     with collector_paused(), sigterm_stops_search():
-        return _run_engine(search, store, strategy, seed)
+        return _run_engine(search, store, strategy, seed, checkpoints)
 
 
 @contextlib.contextmanager
@@ -112,10 +147,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run_engine(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int) -> tuple[StopReason, ModelRaised | None]:
+def _run_engine(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int,
+                checkpoints: Checkpoints | None) -> tuple[StopReason, ModelRaised | None]:
     try:
-        if strategy == "bfs":
-            parallel_bfs(search, store) if isinstance(store, PartitionedStore) else bfs(search, store)
+        if strategy == "bfs" and isinstance(store, PartitionedStore):
+            parallel_bfs(search, store, checkpoints)
+        elif strategy == "bfs" and checkpoints is not None:
+            level = checkpoints.restore(search, store)
+            bfs(search, store, level, checkpoints.at_level_end(search, store))
+        elif strategy == "bfs":
+            bfs(search, store)
         elif strategy == "dfs":
             dfs(search, store)
         else:
@@ -183,9 +224,13 @@ def _not_applicable(view: ModelView, selected: list[Property]) -> tuple[list[Pro
     return searched, skipped
 
 
-def _notes(view: ModelView, selected: list[Property]) -> tuple[str, ...]:
-    """What the report must say about checks that are off."""
+def _notes(view: ModelView, selected: list[Property], checkpoints: Checkpoints | None = None) -> tuple[str, ...]:
+    """What the report must say about checks that are off, and where a resumed search began."""
     notes = []
+    if checkpoints is not None and checkpoints.resumed_from is not None:
+        at = checkpoints.resumed_from
+        notes.append(f"resumed from {checkpoints.directory} at depth {at['depth']} ({at['distinct']:,} states, "
+                     f"{at['seconds']:.1f} s of search before); the figures count the whole search, the time this run's")
     if not view.checks_deadlock:
         notes.append("deadlock check off: the model sets check_deadlock = False")
     elif not any(p.kind is Kind.DEADLOCK for p in selected):

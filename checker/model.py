@@ -115,12 +115,15 @@ class ModelView:
         merges them, like any fingerprint collision."""
         if not self.has_symmetry:
             return value_fingerprint(state)
-        key = value_fingerprint(state)
-        found = self._fingerprints.get(key)
+        return self.class_fingerprint(state, value_fingerprint(state))
+
+    def class_fingerprint(self, state: Any, own: int) -> int:
+        """The fingerprint of the state's symmetry class, given the state's own fingerprint."""
+        found = self._fingerprints.get(own)
         if found is None:
             if len(self._fingerprints) >= FINGERPRINT_MEMO:
                 self._fingerprints.clear()
-            found = self._fingerprints[key] = value_fingerprint(self.representative(state))
+            found = self._fingerprints[own] = value_fingerprint(self.representative(state))
         return found
 
     def title(self) -> str:

@@ -37,6 +37,12 @@ class Stats:
     peak_rss_bytes: int = 0
     collision_probability: float = 0.0
     workers: int = 1  # processes that searched (parallel breadth-first search: --workers)
+    worker_peak_rss_bytes: tuple[int, ...] = ()  # each worker process's peak resident set (parallel search)
+
+    @property
+    def memory_bytes(self) -> int:
+        """Peak resident memory of the whole search: this process's, plus every worker's."""
+        return self.peak_rss_bytes + sum(self.worker_peak_rss_bytes)
 
     @property
     def states_per_second(self) -> float:

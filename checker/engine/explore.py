@@ -8,15 +8,17 @@ Both number states in discovery order and record (parent, successor position, fi
 from itertools import chain
 from typing import Any, Callable
 
+import attrs
 import numpy as np
 
 from checker.model import ModelView, no_way_forward
 from checker.engine.search import ModelRaised, Search
+from checker.engine.frontier import Frontier
 from checker.engine.store import VisitedStore
 from checker.engine.rebuild import rebuild
 from checker.trace import Trace
 
-CHUNK = 16384
+CHUNK = 4096
 
 
 def _trace_builder(view: ModelView, store: VisitedStore) -> Callable[[int], Callable[[], Trace]]:
@@ -50,22 +52,43 @@ def seed_initial(search: Search, store: VisitedStore) -> list[tuple[Any, int]]:
     return kept
 
 
-def bfs(search: Search, store: VisitedStore) -> None:
-    """Breadth-first search, level by level; the first violation found is a shortest one."""
-    frontier = [state for state, _ in seed_initial(search, store)]
-    first_index, depth = 0, 1
-    while frontier:
-        if search.beyond_depth(depth):
-            search.depth_cut = _at_the_bound(search, store, frontier, first_index, depth)
+@attrs.define
+class Level:
+    """A breadth-first level: its states (depth `depth`; initial states are depth 1), the first of
+    which has record index `first_index` in the store, the rest following in order."""
+
+    frontier: Frontier
+    first_index: int
+    depth: int
+
+
+def first_level(search: Search, store: VisitedStore) -> Level:
+    """The initial states, stored and judged, as the first level."""
+    return Level(Frontier(state for state, _ in seed_initial(search, store)), 0, 1)
+
+
+def bfs(search: Search, store: VisitedStore, level: Level | None = None, at_level_end: Callable[[Level], None] | None = None) -> None:
+    """Breadth-first search, level by level; the first violation found is a shortest one.
+    Starts from `level` (a resumed checkpoint) or the initial states; `at_level_end` sees every
+    level before it is expanded (checkpoints)."""
+    level = level or first_level(search, store)
+    while True:
+        if at_level_end is not None:
+            at_level_end(level)
+        if not level.frontier:
             return
-        successors: list[Any] = []
-        for start in range(0, len(frontier), CHUNK):
-            successors += _expand_chunk(search, store, frontier[start:start + CHUNK], first_index + start, depth)
+        if search.beyond_depth(level.depth):
+            search.depth_cut = _at_the_bound(search, store, level)
+            return
+        successors = Frontier()
+        base = level.first_index
+        for chunk in level.frontier.chunks(CHUNK):
+            successors.extend(_expand_chunk(search, store, chunk, base, level.depth))
+            base += len(chunk)
             search.tick()
-        first_index += len(frontier)
-        frontier, depth = successors, depth + 1
-        if frontier:
-            search.depth = depth
+        level = Level(successors, base, level.depth + 1)
+        if level.frontier:
+            search.depth = level.depth
 
 
 def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int, store: VisitedStore) -> tuple[list[list[Any]], list[int]]:
@@ -143,21 +166,30 @@ def _judge_stuck_states(search: Search, store: VisitedStore, chunk: list[Any], b
         search.judge_stuck(chunk[offset], depth, trace_of(base + offset))
 
 
-def _at_the_bound(search: Search, store: VisitedStore, frontier: list[Any], first_index: int, depth: int) -> bool:
+def _at_the_bound(search: Search, store: VisitedStore, level: Level) -> bool:
     """At the depth bound: judge deadlocks and steps of the last level without storing what
     lies beyond; True if any step would have led to a state not yet seen (the bound cut the search)."""
+    cut = False
+    index = level.first_index
+    for chunk in level.frontier.chunks(CHUNK):
+        for state in chunk:
+            cut = _judge_at_the_bound(search, store, state, index, level.depth) or cut
+            index += 1
+    return cut
+
+
+def _judge_at_the_bound(search: Search, store: VisitedStore, state: Any, index: int, depth: int) -> bool:
+    """One state at the depth bound: its deadlock and steps judged; True if a step leads to an unseen state."""
     view = search.view
     cut = False
-    for offset, state in enumerate(frontier):
-        index = first_index + offset
-        successors = _labelled(search, store, state, index)
-        fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]
-        if search.check_deadlock and no_way_forward(store.records.fingerprint[index], fingerprints):
-            search.judge_stuck(state, depth, _trace_builder(view, store)(index))
-        for slot, ((label, nxt), fingerprint) in enumerate(zip(successors, fingerprints)):
-            if search.step_checks:
-                search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
-            cut = cut or (_inside(search, store, nxt, index) and not store.seen.contains(fingerprint))
+    successors = _labelled(search, store, state, index)
+    fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]
+    if search.check_deadlock and no_way_forward(store.records.fingerprint[index], fingerprints):
+        search.judge_stuck(state, depth, _trace_builder(view, store)(index))
+    for slot, ((label, nxt), fingerprint) in enumerate(zip(successors, fingerprints)):
+        if search.step_checks:
+            search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
+        cut = cut or (_inside(search, store, nxt, index) and not store.seen.contains(fingerprint))
     return cut
 
 
@@ -189,7 +221,7 @@ def dfs(search: Search, store: VisitedStore) -> None:
         if popped % 1024 == 0:
             search.tick()
         if search.beyond_depth(depth):
-            search.depth_cut = _at_the_bound(search, store, [state], index, depth) or search.depth_cut
+            search.depth_cut = _judge_at_the_bound(search, store, state, index, depth) or search.depth_cut
             continue
         successors = _labelled(search, store, state, index)
         fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]

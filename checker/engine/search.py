@@ -89,18 +89,18 @@ class Search:
                     raise ModelRaised(error, "checking the model's shortcuts", trace_of(i)) from error
                 except Exception as error:  # noqa: BLE001 - the model's own bug, met while auditing, with its trace
                     raise ModelRaised(error, "computing successors", trace_of(i)) from error
-        for prop in self.invariants:
+        for prop in tuple(self.invariants):  # a copy: a discovery removes its property from the list
             bad = _first_false(prop, states, trace_of)
             if bad is not None:
                 self._discover(prop, depth, trace_of(bad), prop.explanation(states[bad]))
-        for prop in self.witnesses:
+        for prop in tuple(self.witnesses):
             hit = _first_true(prop, states, trace_of)
             if hit is not None:
                 self._discover(prop, depth, trace_of(hit))
 
     def judge_step(self, before: Any, label: ActionLabel, after: Any, depth: int, trace: Callable[[], Trace]) -> None:
         """Check transition properties on one step; `trace` builds the trace ending in `after`."""
-        for prop in self.step_checks:
+        for prop in tuple(self.step_checks):
             try:
                 ok = prop.check(before, label, after)
             except Exception as error:  # noqa: BLE001 - a model's own bug, reported with its trace
@@ -113,6 +113,13 @@ class Search:
         if self.check_deadlock and "deadlock_free" not in self.found and not self.view.may_stop(state):
             self.found["deadlock_free"] = Discovery(depth, trace, "no step leads to a different state, and the model does not say it may end here")
             self._after_violation()
+
+    def record_found(self, name: str, found: Discovery) -> None:
+        """A discovery made before (a resumed checkpoint): recorded, its property no longer searched."""
+        self.found[name] = found
+        self.invariants = [p for p in self.invariants if p.name != name]
+        self.witnesses = [p for p in self.witnesses if p.name != name]
+        self.step_checks = [p for p in self.step_checks if p.name != name]
 
     def _discover(self, prop: Property, depth: int, trace: Callable[[], Trace], explanation: str = "") -> None:
         self.found[prop.name] = Discovery(depth, trace, explanation)

@@ -91,6 +91,18 @@ class FingerprintSet:
             self._pending = set()
             self._add_run(keys)
 
+    def snapshot(self) -> np.ndarray:
+        """Every fingerprint, sorted, as one array (for a checkpoint)."""
+        self._flush()
+        while len(self._runs) > 1:
+            last = self._runs.pop()
+            self._runs[-1] = _merge(self._runs[-1], last)
+        return self._runs[0] if self._runs else np.zeros(0, dtype=np.int64)
+
+    def restore(self, fingerprints: np.ndarray) -> None:
+        """The set a snapshot saved."""
+        self._runs, self._pending = ([fingerprints] if len(fingerprints) else []), set()
+
     @property
     def nbytes(self) -> int:
         """Bytes held by the runs (the pending Python set counted at 60 bytes an entry)."""
@@ -121,6 +133,22 @@ class StateRecords:
         self.slot.frombytes(slots.astype(np.int32).tobytes())
         self.fingerprint.frombytes(fingerprints.astype(np.int64).tobytes())
 
+    def reorder_tail(self, start: int, order: np.ndarray) -> None:
+        """Permute the records from `start` on: record start + i becomes the one at start + order[i]."""
+        for column, kind in ((self.parent, np.int32), (self.slot, np.int32), (self.fingerprint, np.int64)):
+            moved = np.frombuffer(column, dtype=kind)[start:][order].tobytes()
+            column[start:] = array(column.typecode, moved)
+
+    def snapshot(self) -> tuple[bytes, bytes, bytes]:
+        """The three columns as bytes (for a checkpoint)."""
+        return self.parent.tobytes(), self.slot.tobytes(), self.fingerprint.tobytes()
+
+    def restore(self, columns: tuple[bytes, bytes, bytes]) -> None:
+        """The records a snapshot saved."""
+        for column, saved in zip((self.parent, self.slot, self.fingerprint), columns):
+            del column[:]
+            column.frombytes(saved)
+
     def path_to(self, index: int) -> list[int]:
         """State indices from an initial state to `index`, inclusive."""
         path = [index]
@@ -143,6 +171,15 @@ class VisitedStore:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def snapshot(self) -> dict[str, object]:
+        """The store as plain data, for a checkpoint."""
+        return {"seen": self.seen.snapshot(), "records": self.records.snapshot()}
+
+    def restore(self, saved: dict[str, object]) -> None:
+        """The store a snapshot saved."""
+        self.seen.restore(saved["seen"])  # type: ignore[arg-type]
+        self.records.restore(saved["records"])  # type: ignore[arg-type]
 
     @property
     def nbytes(self) -> int:

@@ -6,7 +6,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from checker.result import CheckResult, PropertyResult
+from checker.result import CheckResult, PropertyResult, Stats
 from checker.trace import Trace
 from checker.faces.values import diff, fields_of, show
 from checker.verdict import Verdict
@@ -47,10 +47,24 @@ def figures(result: CheckResult) -> Table:
                  + (f", {s.workers} workers" if s.workers > 1 else ""))
     if s.store_bytes_per_state:
         grid.add_row("store", f"{s.store_bytes_per_state:.0f} bytes/state; fingerprint collision odds {s.collision_probability:.1e}")
+    if s.peak_rss_bytes:
+        grid.add_row("memory", _memory(s))
     grid.add_row("stopped", f"{result.stop.value} ({exhaustive})")
     for note in result.notes:
         grid.add_row("note", note)
     return grid
+
+
+def _memory(s: Stats) -> str:
+    """Peak resident memory, whole and per state; with workers, each process's share."""
+    mib = 1 << 20
+    line = f"peak {s.memory_bytes / mib:,.0f} MiB"
+    if s.distinct >= 100_000:  # below, the interpreter's own 40 MiB is most of it
+        line += f" ({s.memory_bytes / s.distinct:,.0f} bytes/state, every process)"
+    if s.worker_peak_rss_bytes:
+        shares = ", ".join(f"{b / mib:,.0f}" for b in s.worker_peak_rss_bytes)
+        line += f"; this process {s.peak_rss_bytes / mib:,.0f} MiB, workers {shares} MiB"
+    return line
 
 
 def step_table(trace: Trace) -> Table:

@@ -160,4 +160,5 @@ def result_to_json(result: CheckResult, model_name: str) -> dict[str, Any]:
             "while": result.failure.action,
             "trace": [{"action": to_json(s.action), "state": to_json(s.state)} for s in result.failure.trace.steps],
         },
+        "notes": list(result.notes),
     }

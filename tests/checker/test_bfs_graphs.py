@@ -1,8 +1,11 @@
 """Breadth-first search on tiny graphs whose counts, verdicts and shortest traces are known by hand."""
+from typing import ClassVar
+
+import attrs
 import pytest
 
-from checker import StopReason, Verdict, check
-from tiny_models import Graph, Lights, chain, cycle, dead_ends, diamond, self_loop, two_roads, verdicts
+from checker import ProtocolModel, StopReason, Verdict, action, always, check, sometimes
+from tiny_models import Count, Graph, Lights, chain, cycle, dead_ends, diamond, self_loop, two_roads, verdicts
 
 
 def figures(result):
@@ -166,3 +169,53 @@ def test_depth_at_a_violation_counts_as_tlc_does():
     assert len(result["never_bad"].trace) == 2 and result.stats.depth == 3
     assert "deepest state seen" in result_to_json(result, "graph")["stats"]["depth_is"]
 
+
+
+@attrs.frozen
+class ThreeGoals(ProtocolModel):
+    """A counter with three witnesses that the same state (x == 3) meets first, and two invariants
+    that the same state (x == 2) breaks first."""
+
+    name: ClassVar[str] = "three-goals"
+
+    def init(self) -> Count:
+        return Count(0)
+
+    @action
+    def inc(self, s: Count) -> Count | None:
+        """Up to 5."""
+        return s.evolve(x=s.x + 1) if s.x < 5 else None
+
+    @sometimes
+    def at_least_three(self, s: Count) -> bool:
+        """x >= 3."""
+        return s.x >= 3
+
+    @sometimes
+    def odd_and_big(self, s: Count) -> bool:
+        """x is odd and at least 3."""
+        return s.x >= 3 and s.x % 2 == 1
+
+    @sometimes
+    def three(self, s: Count) -> bool:
+        """x == 3."""
+        return s.x == 3
+
+    @always
+    def below_two(self, s: Count) -> bool:
+        """x < 2."""
+        return s.x < 2
+
+    @always
+    def not_two(self, s: Count) -> bool:
+        """x != 2."""
+        return s.x != 2
+
+
+@pytest.mark.parametrize("strategy", ["bfs", "dfs"])
+def test_properties_decided_by_one_state_are_all_decided_there(strategy):
+    """Regression: a discovery removed its property from the list being walked, so the next
+    property met by the same batch of states was skipped, and its witness reported later (longer)."""
+    result = check(ThreeGoals(), strategy=strategy, stop_on_first_violation=False)
+    lengths = {p.name: len(p.trace) for p in result.properties if p.trace is not None}
+    assert lengths == {"at_least_three": 3, "odd_and_big": 3, "three": 3, "below_two": 2, "not_two": 2, "deadlock_free": 5}

@@ -1,4 +1,4 @@
-"""Parallel breadth-first search (checker/engine/parallel.py): the same counts, verdicts and
+"""Parallel breadth-first search (checker/engine/parallel/coordinator.py): the same counts, verdicts and
 shortest traces with 1, 2 and 3 workers; exact limits; model errors with their traces; clean
 stops on SIGTERM and Ctrl-C; a worker that dies is reported, never a hang."""
 import os
@@ -12,9 +12,9 @@ import time
 import pytest
 
 from checker import FaultBudget, StopReason, check
-from checker.engine import parallel
-from checker.engine.exchange import WorkerLost
-from checker.engine.workers import ModelSpec
+from checker.engine.parallel import coordinator as parallel
+from checker.engine.parallel.exchange import WorkerLost
+from checker.engine.parallel.worker import ModelSpec
 from checker.errors import UsageError
 from checker.faces.replay import failing_step
 from checker.model import ModelView

@@ -1,7 +1,7 @@
 """How the coordinator of a parallel search talks to its workers: one call of a method on every
 worker per step of a round, the replies gathered in worker order.
 
-`Pool` is the whole interface the coordinator (checker/engine/parallel.py) sees: `call(method,
+`Pool` is the whole interface the coordinator (checker/engine/parallel/coordinator.py) sees: `call(method,
 args per worker)` and `close()`. `ProcessPool` implements it with forked processes and one Pipe
 each (the model reaches the workers by fork; only arrays of fingerprints, counts and the odd
 trace are pickled). A cluster backend is a second implementation of the same two methods (with

@@ -1,8 +1,8 @@
-"""One worker of the parallel breadth-first search (checker/engine/parallel.py).
+"""One worker of the parallel breadth-first search (checker/engine/parallel/coordinator.py).
 
 A worker keeps and expands the states it generated, and owns the fingerprints `owner(fp) ==
 index`: it answers the other workers' "new or seen?" for those. Per round it is called three
-times: `expand` (successors of up to CHUNK states of its part of the current level: steps and
+times: `expand` (successors of up to ROUND states of its part of the current level: steps and
 deadlocks judged, the state constraint applied, fingerprints deduplicated and grouped by owner),
 `admit` (as an owner: insert the candidates sent to it, the requesters taken in worker order),
 and `accept` (keep the candidates their owners admitted, record them, judge them). A state's
@@ -12,18 +12,50 @@ parent is always kept by the same worker, so each worker rebuilds its own traces
 Everything a worker returns is plain data (numpy arrays, counts, traces), so it travels over a
 Pipe or a cluster's object store alike; everything it needs is built from `ModelSpec`.
 """
+from __future__ import annotations
+
 import functools
+import os
+import pickle
 import resource
 from itertools import chain
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from checker.engine.explore import CHUNK, _inside, _judge_stuck_states, _successors_of_chunk, _trace_builder
+from checker.engine.explore import _inside, _judge_stuck_states, _successors_of_chunk, _trace_builder
 from checker.engine.search import Discovery, Limits, ModelRaised, Search, StopSearch
+from checker.engine.frontier import Frontier
 from checker.engine.store import VisitedStore
+from checker.fingerprint import fingerprint as value_fingerprint
 from checker.model import ModelView
 from checker.trace import Trace
+
+
+def _fingerprints(view: ModelView, per_state: list[list[Any]], total: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The successors' class fingerprints, and under symmetry also their own (concrete) ones."""
+    if not view.has_symmetry:
+        return np.fromiter(map(view.fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total), None
+    own = np.fromiter(map(value_fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total)
+    classes = map(view.class_fingerprint, chain.from_iterable(per_state), own.tolist())
+    return np.fromiter(classes, dtype=np.int64, count=total), own
+
+
+def _keepers(requests: list[Candidates], fingerprints: np.ndarray, winners: np.ndarray) -> np.ndarray:
+    """For each admitted state (its least-key candidate in `winners`), the candidate that keeps it:
+    one of those that are the winner's concrete state, chosen by the fingerprint's high bits."""
+    if len(winners) == 0:
+        return winners
+    own = np.concatenate([c.fingerprints if c.own is None else c.own for c in requests])  # without symmetry, the same
+    by = np.lexsort((own, fingerprints))  # the candidates grouped by (class, concrete state)
+    position_in_by = np.empty(len(by), dtype=np.int64)
+    position_in_by[by] = np.arange(len(by))
+    sorted_fps, sorted_own = fingerprints[by], own[by]
+    starts = np.flatnonzero(np.r_[True, (sorted_fps[1:] != sorted_fps[:-1]) | (sorted_own[1:] != sorted_own[:-1])])
+    sizes = np.diff(np.r_[starts, len(by)])
+    group = np.searchsorted(starts, position_in_by[winners], side="right") - 1
+    spread = (fingerprints[winners].view(np.uint64) >> np.uint64(40)) % sizes[group].astype(np.uint64)
+    return by[starts[group] + spread.astype(np.int64)]
 
 
 def owners(fingerprints: np.ndarray, count: int) -> np.ndarray:
@@ -62,10 +94,26 @@ class Found(NamedTuple):
     trace: Trace
 
 
+class Candidates(NamedTuple):
+    """Candidates for the next level sent to their owner: class fingerprints, BFS order keys, and
+    (under symmetry; else None) the fingerprints of the concrete states."""
+
+    fingerprints: np.ndarray
+    keys: np.ndarray
+    own: np.ndarray | None
+
+
+class Admitted(NamedTuple):
+    """An owner's answer to one requester: which of its candidates it keeps, and each kept one's order key."""
+
+    mask: np.ndarray
+    keys: np.ndarray
+
+
 class Expansion(NamedTuple):
     """What `expand` returns: the candidates for each owner, the successors computed, and what is left."""
 
-    requests: list[np.ndarray]
+    requests: list[Candidates]
     generated: int
     remaining: int
     found: list[Found]
@@ -105,6 +153,7 @@ def _portable_model_errors(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+ROUND = 16384  # states a worker expands per round, at most: fewer rounds, fewer waits (one process expands 4,096 at a time)
 SLOT_BITS = 24  # a successor's BFS order key: its parent's rank in the level, then its slot
 
 
@@ -114,10 +163,15 @@ class Worker:
     BFS order is kept across workers: every state of a level has a rank, its position in the order
     in which one process would have found it, and a successor's key is (parent's rank, slot). A
     round expands the states with ranks in a range, so the keys of its candidates follow those of
-    the rounds before; an owner keeps, of the candidates for one state, the one with the least key.
-    So every worker keeps exactly the states (the same concrete member of each symmetry class, with
-    the same parent) that one process would: the counts are the same even for a model whose
-    symmetry reduction depends on the order of the search."""
+    the rounds before. Of the candidates for one state, the one with the least key decides what is
+    kept: that concrete state (the same member of its symmetry class that one process keeps), with
+    that key (so the next level's ranks are one process's). Which worker keeps it is spread: any
+    requester whose candidate is that same concrete state may, chosen by the fingerprint's bits,
+    not always the least key's (which made the descendants of a level's first states pile up in
+    one worker: measured on 2pc with 7 RMs, one worker expanded 2 to 10 times the other's share
+    of the last levels). Its parent is then another of the level's states, so its trace is just
+    as short. So the counts are one process's even for a model whose symmetry reduction depends
+    on the order of the search."""
 
     def __init__(self, spec: ModelSpec, index: int, count: int, property_names: list[str], stop_on_first_violation: bool):
         self.view = ModelView(spec.build())
@@ -126,11 +180,11 @@ class Worker:
         self.store = VisitedStore()
         self.index, self.count = index, count
         self.level = 0  # the level being expanded (the initial states are level 1)
-        self.frontier: list[Any] = []  # this worker's states of the current level, in rank order
+        self.frontier = Frontier()  # this worker's states of the current level not yet expanded, in rank order
         self.ranks = np.zeros(0, dtype=np.int64)  # their ranks in the level
         self.position = 0              # how many of them are expanded
-        self.base = 0                  # the record index of frontier[0]
-        self.next_frontier: list[Any] = []
+        self.base = 0                  # the record index of the level's first state
+        self.next_frontier = Frontier()
         self.next_keys: list[np.ndarray] = []  # the order keys of the next level's states, ascending
         self.next_ranks: np.ndarray | None = None
         self.next_base = 0
@@ -174,11 +228,12 @@ class Worker:
         keys = np.array(fingerprints, dtype=np.int64)
         new = self.store.seen.add_batch(keys)
         self.store.records.extend(np.full(len(new), -1, dtype=np.int64), np.array(slots, dtype=np.int64)[new], keys[new])
-        self.next_frontier, self.next_base = [states[i] for i in new.tolist()], 0
+        kept = [states[i] for i in new.tolist()]
+        self.next_frontier, self.next_base = Frontier(kept), 0
         self.next_ranks = np.arange(len(new), dtype=np.int64)
         trace_of = _trace_builder(view, self.store)
         try:
-            self.search.judge_states(self.next_frontier, 1, trace_of)
+            self.search.judge_states(kept, 1, trace_of)
         except StopSearch:
             pass  # the coordinator sees the discovery and stops everyone
         return Report(len(new), self._news())
@@ -199,7 +254,7 @@ class Worker:
         remaining, kept, new before the budget, discoveries)."""
         if level != self.level:
             self.next_ranks = np.arange(len(self.next_frontier), dtype=np.int64)
-        below = (self.position if level == self.level else 0) + CHUNK  # before the split, a state's rank is its position
+        below = (self.position if level == self.level else 0) + ROUND  # before the split, a state's rank is its position
         expansion = self._expand(level, decided, 1, below)
         if self.pending is None:
             return expansion.generated, expansion.remaining, 0, 0, expansion.found
@@ -215,7 +270,7 @@ class Worker:
         keys = np.frombuffer(records.fingerprint[start:end], dtype=np.int64)
         mine = np.flatnonzero(owners(keys, self.count) == self.index)
         indices = mine + start
-        self.next_frontier = [self.next_frontier[i] for i in mine.tolist()]
+        self.next_frontier = self.next_frontier.picked(mine.tolist())
         self.next_ranks = mine.astype(np.int64)
         self.next_keys = []
         self.next_base = end
@@ -225,21 +280,31 @@ class Worker:
         return len(mine)
 
     def level_keys(self) -> np.ndarray:
-        """The order keys of this worker's states of the next level, ascending (the coordinator ranks them)."""
-        return np.concatenate(self.next_keys) if self.next_keys else np.zeros(0, dtype=np.int64)
+        """At the end of a level: the order keys of this worker's states of the next level, ascending
+        (the coordinator ranks them). Rounds keep them in order; were they not, the level and its
+        records are put in order here."""
+        if not self.next_keys:
+            return np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(self.next_keys)
+        order = np.argsort(keys, kind="stable")
+        if np.any(order != np.arange(len(order))):
+            self.next_frontier = self.next_frontier.picked(order.tolist())
+            self.store.records.reorder_tail(self.next_base, order)
+        self.next_keys = [keys[order]]
+        return self.next_keys[0]
 
     def _expand(self, level: int, decided: list[str], groups: int, below: int) -> Expansion:
         self._forget(decided)
         if level != self.level:  # every worker finished the level before: start the next one
             self.frontier, self.base, self.ranks = self.next_frontier, self.next_base, self.next_ranks
-            self.next_frontier, self.next_base, self.position, self.level = [], len(self.store), 0, level
+            self.next_frontier, self.next_base, self.position, self.level = Frontier(), len(self.store), 0, level
             self.next_keys, self.next_ranks = [], None
         end = int(np.searchsorted(self.ranks, below, side="left"))
-        chunk = self.frontier[self.position:end]
+        chunk = self.frontier.take(end - self.position)
         start, first = self.base + self.position, self.position
-        self.position = max(end, self.position)
-        remaining = len(self.frontier) - self.position
-        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        self.position += len(chunk)
+        remaining = len(self.frontier)
+        empty = Candidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), None)
         if not chunk:
             self.pending = None
             return Expansion([empty] * groups, 0, remaining, self._news())
@@ -250,7 +315,7 @@ class Worker:
             self.pending = None
             return Expansion([empty] * groups, 0, remaining, self._news())
         total = sum(counts)
-        fingerprints = np.fromiter(map(view.fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=total)
+        fingerprints, own = _fingerprints(view, per_state, total)
         sizes = np.asarray(counts, dtype=np.int64)
         parent = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)
         if search.check_deadlock:
@@ -272,64 +337,95 @@ class Worker:
         owner = owners(fingerprints[candidates], groups)
         picks = [candidates[owner == w] for w in range(groups)]
         self.pending = (chunk, start, per_state, parent, slots, picks, fingerprints, order, level)
-        return Expansion([(fingerprints[p], order[p]) for p in picks], total, remaining, self._news())
+        requests = [Candidates(fingerprints[p], order[p], None if own is None else own[p]) for p in picks]
+        return Expansion(requests, total, remaining, self._news())
 
-    def admit(self, requests: list[tuple[np.ndarray, np.ndarray]], below: int | None) -> list[np.ndarray]:
+    def admit(self, requests: list[Candidates], below: int | None) -> list[Admitted]:
         """As owner: of the candidates the workers sent, admit the new ones (with order keys below
-        `below`, when given: the state limit), each state to the candidate with the least key, and
-        insert them. A mask per requester: which of its candidates are admitted (its to keep)."""
+        `below`, when given: the state limit) and insert them; per requester, which of its
+        candidates it keeps and with which key (see the class's docstring)."""
         return self._admit(requests, None, below)
 
-    def probe(self, requests: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    def probe(self, requests: list[Candidates]) -> np.ndarray:
         """As owner: the order keys of the states the requests would admit, ascending (nothing inserted)."""
         winners = self._winners(requests)
-        keys = np.concatenate([order for _fps, order in requests]) if requests else np.zeros(0, dtype=np.int64)
+        keys = np.concatenate([c.keys for c in requests]) if requests else np.zeros(0, dtype=np.int64)
         return np.sort(keys[winners])
 
-    def _winners(self, requests: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    def _winners(self, requests: list[Candidates]) -> np.ndarray:
         """Positions (in the concatenated requests) of the new states' least-key candidates, ascending."""
         if not requests:
             return np.zeros(0, dtype=np.int64)
-        fingerprints = np.concatenate([fps for fps, _order in requests])
-        order = np.concatenate([keys for _fps, keys in requests])
+        fingerprints = np.concatenate([c.fingerprints for c in requests])
+        order = np.concatenate([c.keys for c in requests])
         by = np.lexsort((order, fingerprints))
         firsts = by[np.r_[True, fingerprints[by][1:] != fingerprints[by][:-1]]] if len(by) else by
         return np.sort(firsts[~self.store.seen._known(fingerprints[firsts])])
 
-    def _admit(self, requests: list[tuple[np.ndarray, np.ndarray]], budget: int | None, below: int | None) -> list[np.ndarray]:
+    def _admit(self, requests: list[Candidates], budget: int | None, below: int | None) -> list[Admitted]:
         winners = self._winners(requests)
+        order = np.concatenate([c.keys for c in requests]) if requests else np.zeros(0, dtype=np.int64)
         if below is not None:
-            order = np.concatenate([keys for _fps, keys in requests])
             winners = winners[order[winners] < below]
         if budget is not None:
             winners = winners[:budget]  # one requester (the shared levels): its positions are in BFS order
-        fingerprints = np.concatenate([fps for fps, _order in requests]) if requests else np.zeros(0, dtype=np.int64)
+        fingerprints = np.concatenate([c.fingerprints for c in requests]) if requests else np.zeros(0, dtype=np.int64)
         self.store.seen.add_batch(fingerprints[winners])
+        keepers = _keepers(requests, fingerprints, winners)
         mask = np.zeros(len(fingerprints), dtype=bool)
-        mask[winners] = True
-        return np.split(mask, np.cumsum([len(fps) for fps, _order in requests])[:-1])
+        mask[keepers] = True
+        keys = np.zeros(len(fingerprints), dtype=np.int64)
+        keys[keepers] = order[winners]
+        bounds = np.cumsum([len(c.fingerprints) for c in requests])[:-1]
+        return [Admitted(m, k[m]) for m, k in zip(np.split(mask, bounds), np.split(keys, bounds))]
 
     @_portable_model_errors
-    def accept(self, masks: list[np.ndarray]) -> Report:
+    def accept(self, admitted: list[Admitted]) -> Report:
         """Keep the candidates of the last expansion that their owners admitted: record them in BFS
-        order, add them to the next level, and judge them."""
+        order (their keys' order), add them to the next level, and judge them."""
         if self.pending is None:
             return Report(0, self._news())
         chunk, start, per_state, parent, slots, picks, fingerprints, order, level = self.pending
         self.pending = None
-        new = np.sort(np.concatenate([pick[mask] for pick, mask in zip(picks, masks)]))
+        kept = np.concatenate([pick[a.mask] for pick, a in zip(picks, admitted)])
+        keys = np.concatenate([a.keys for a in admitted])
+        in_bfs_order = np.argsort(keys, kind="stable")  # a round's keys all follow the rounds' before: the level stays sorted
+        new, keys = kept[in_bfs_order], keys[in_bfs_order]
         parents = parent[new]
         first_new = len(self.store)
         self.store.records.extend(parents + start, slots[new], fingerprints[new])
-        self.next_keys.append(order[new])
+        self.next_keys.append(keys)
         fresh = [per_state[p][s] for p, s in zip(parents.tolist(), slots[new].tolist())]
-        self.next_frontier += fresh
+        self.next_frontier.extend(fresh)
         trace_of = _trace_builder(self.view, self.store)
         try:
             self.search.judge_states(fresh, level + 1, lambda i: trace_of(first_new + i))
         except StopSearch:
             pass
         return Report(len(new), self._news())
+
+    def save(self, path: str | None) -> None:
+        """Write this worker's part of a checkpoint at a level's end: its store and the next level
+        (None: nothing, as every worker but the first before the split)."""
+        if path is None:
+            return
+        keys = np.concatenate(self.next_keys) if self.next_keys else np.zeros(0, dtype=np.int64)
+        content = {"store": self.store.snapshot(), "blocks": self.next_frontier.blocks(), "size": len(self.next_frontier),
+                   "next_base": self.next_base, "next_keys": keys, "next_ranks": self.next_ranks, "level": self.level}
+        with open(path + ".partial", "wb") as out:
+            pickle.dump(content, out, protocol=5)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(path + ".partial", path)
+
+    def restore(self, path: str) -> None:
+        """Continue from this worker's part of a checkpoint (see `save`)."""
+        with open(path, "rb") as saved:
+            content = pickle.load(saved)
+        self.store.restore(content["store"])
+        self.next_frontier = Frontier.from_blocks(content["blocks"], content["size"])
+        self.next_base, self.next_ranks, self.level = content["next_base"], content["next_ranks"], content["level"]
+        self.next_keys = [content["next_keys"]] if len(content["next_keys"]) else []
 
     def figures(self) -> tuple[int, float, int]:
         """Bytes of this worker's store (fingerprints it owns, records of states it keeps), the CPU

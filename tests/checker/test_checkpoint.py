@@ -1,0 +1,187 @@
+"""Checkpoints (checker/engine/checkpoint.py): a search stopped anywhere, even by SIGKILL, resumes
+to the counts, verdicts and trace lengths of an uninterrupted run; other runs' checkpoints are
+refused with one line; a finished run shows its stored result."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from checker import check
+from checker.engine import checkpoint as checkpoint_module
+from checker.engine.checkpoint import CheckpointError
+from checker.engine import frontier as frontier_module
+from checker.engine.parallel import coordinator as parallel
+from checker.errors import UsageError
+from models.raft import Raft
+from models.twophase import TwoPhase
+from tiny_models import verdicts
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def outcome(result):
+    """What a resumed run must share with an uninterrupted one."""
+    return (result.stats.distinct, result.stats.generated, result.stats.depth, result.stop, verdicts(result),
+            {p.name: len(p.trace) for p in result.properties if p.trace is not None})
+
+
+CASES = {
+    "2pc": lambda: TwoPhase(rms=4),
+    "2pc-bug": lambda: TwoPhase(rms=4, bug="rm-aborts-after-prepare"),
+    "raft": lambda: Raft(nodes=3, max_term=1),
+}
+
+
+@pytest.mark.parametrize("make", list(CASES.values()), ids=list(CASES))
+@pytest.mark.parametrize("stop_after", [1, 40, 700])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_resumed_search_ends_as_an_uninterrupted_one(tmp_path, monkeypatch, make, stop_after, workers):
+    """Stopped by the state limit after `stop_after` states (the checkpoint is the last level's
+    end before it), then resumed without a limit: the same counts, verdicts and trace lengths.
+    With 2 workers the first levels are split at once, so that the workers write checkpoints."""
+    monkeypatch.setattr(parallel, "SPLIT_AT", 1)
+    whole = check(make(), stop_on_first_violation=False)
+    first = check(make(), checkpoint=tmp_path, checkpoint_every=0, max_states=stop_after, stop_on_first_violation=False, workers=workers)
+    if workers > 1 and stop_after > 1:  # one generation of worker files: the older ones are removed
+        files = sorted(p.name for p in tmp_path.glob("worker-*.ckpt"))
+        assert len(files) == 2 and files[0].split(".")[1] == files[1].split(".")[1], files
+    resumed = check(make(), checkpoint=tmp_path, resume=True, stop_on_first_violation=False, workers=workers)
+    assert outcome(resumed) == outcome(whole)
+    if first.stats.distinct < whole.stats.distinct:
+        assert any(note.startswith(f"resumed from {tmp_path}") for note in resumed.notes)
+
+
+def test_packed_frontier_resumes_alike(tmp_path, monkeypatch):
+    """Levels large enough to be packed (here: beyond 50 states) are saved and resumed packed."""
+    monkeypatch.setattr(frontier_module, "PACK_AT", 50)
+    whole = check(TwoPhase(rms=5))
+    check(TwoPhase(rms=5), checkpoint=tmp_path, checkpoint_every=0, max_states=4000)
+    assert outcome(check(TwoPhase(rms=5), checkpoint=tmp_path, resume=True)) == outcome(whole)
+
+
+def test_checkpoints_at_most_every_interval(tmp_path, monkeypatch):
+    """After the first level, a checkpoint is written only when the interval has passed."""
+    writes = []
+    original = checkpoint_module.Checkpoints._write
+    monkeypatch.setattr(checkpoint_module.Checkpoints, "_write", lambda self, name, content: (writes.append(name), original(self, name, content)))
+    check(TwoPhase(rms=4), checkpoint=tmp_path, checkpoint_every=3600)
+    assert writes == ["search.ckpt", "result.ckpt"]
+
+
+def test_finished_run_shows_stored_result(tmp_path):
+    whole = check(TwoPhase(rms=3), checkpoint=tmp_path)
+    again = check(TwoPhase(rms=3), checkpoint=tmp_path, resume=True)
+    assert outcome(again) == outcome(whole)
+    assert again.notes[-1] == f"the result of a finished run, stored in {tmp_path}: nothing was searched"
+
+
+def test_resume_from_empty_directory_starts_afresh(tmp_path):
+    fresh = check(TwoPhase(rms=3), checkpoint=tmp_path / "new", resume=True)
+    assert outcome(fresh) == outcome(check(TwoPhase(rms=3)))
+    assert sorted(os.listdir(tmp_path / "new")) == ["result.ckpt", "search.ckpt"]
+
+
+def test_checkpoint_of_another_run_is_refused(tmp_path):
+    check(TwoPhase(rms=3), checkpoint=tmp_path, max_states=50)
+    with pytest.raises(CheckpointError, match=r"a checkpoint of another run: options bug=None, rms=3 \(this run: bug=None, rms=4\)"):
+        check(TwoPhase(rms=4), checkpoint=tmp_path, resume=True)
+    with pytest.raises(CheckpointError, match="a checkpoint of another run: properties"):
+        check(TwoPhase(rms=3), checkpoint=tmp_path, resume=True, properties=["consistent"])
+    with pytest.raises(CheckpointError, match="a checkpoint of another run: max depth"):
+        check(TwoPhase(rms=3), checkpoint=tmp_path, resume=True, max_depth=4)
+    with pytest.raises(CheckpointError, match="holds a checkpoint already: --resume"):
+        check(TwoPhase(rms=3), checkpoint=tmp_path)
+
+
+def test_fingerprints_that_changed_are_refused(tmp_path, monkeypatch):
+    """A resumed level is fingerprinted again: a model whose values hash differently in the new
+    process (enums under another PYTHONHASHSEED) would otherwise count states twice."""
+    check(TwoPhase(rms=4), checkpoint=tmp_path, checkpoint_every=0, max_states=200)
+    monkeypatch.setattr("checker.model.value_fingerprint", lambda value: 7)
+    with pytest.raises(CheckpointError, match="fingerprint differently in this process.*PYTHONHASHSEED=0"):
+        check(TwoPhase(rms=4), checkpoint=tmp_path, resume=True)
+
+
+def test_damaged_checkpoint_is_one_line(tmp_path):
+    check(TwoPhase(rms=3), checkpoint=tmp_path, max_states=50)
+    (tmp_path / "search.ckpt").write_bytes(b"not a pickle")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        check(TwoPhase(rms=3), checkpoint=tmp_path, resume=True)
+
+
+def test_checkpoints_need_breadth_first_and_the_same_workers(tmp_path, monkeypatch):
+    with pytest.raises(UsageError, match="breadth-first search only"):
+        check(TwoPhase(rms=3), checkpoint=tmp_path, strategy="dfs")
+    monkeypatch.setattr(parallel, "SPLIT_AT", 1)
+    check(TwoPhase(rms=4), checkpoint=tmp_path / "two", workers=2, max_states=100)
+    with pytest.raises(CheckpointError, match="the checkpoint was made by 2 workers: resume it with --workers 2"):
+        check(TwoPhase(rms=4), checkpoint=tmp_path / "two", resume=True)
+    check(TwoPhase(rms=4), checkpoint=tmp_path / "one", max_states=100)
+    with pytest.raises(CheckpointError, match="the checkpoint was made by one process: resume it with --workers 1"):
+        check(TwoPhase(rms=4), checkpoint=tmp_path / "one", resume=True, workers=2)
+
+
+def cli(*args, **kwargs):
+    return subprocess.Popen([sys.executable, "cli.py", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, **kwargs)
+
+
+def counts(stdout):
+    result = json.loads(stdout)
+    return result["stats"]["distinct"], result["stats"]["generated"], result["stats"]["depth"], result["stop"], \
+        [(p["name"], p["verdict"]) for p in result["properties"]]
+
+
+def test_sigkill_mid_search_then_resume(tmp_path):
+    """`kill -9` a checkpointing run in the middle of its search; --resume ends as a whole run does."""
+    directory = tmp_path / "ckpt"
+    run = cli("2pc", "--rms", "7", "--checkpoint", str(directory), "--checkpoint-every", "0", "--format", "json")
+    saved = directory / "search.ckpt"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not saved.exists() or saved.stat().st_size < 200_000):
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before it could be killed"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL
+    assert not (directory / "result.ckpt").exists()
+    resumed = cli("2pc", "--rms", "7", "--resume", str(directory), "--format", "json")
+    out, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    whole = cli("2pc", "--rms", "7", "--format", "json")
+    expected, _ = whole.communicate(timeout=120)
+    assert counts(out) == counts(expected)
+    assert json.loads(out)["notes"][0].startswith(f"resumed from {directory} at depth ")
+
+
+def test_command_line_refusals_are_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "cli.py", "2pc", "--rms", "3", "--checkpoint", str(tmp_path), "--max-states", "20"],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 3
+    for args, message in [
+        (("2pc", "--rms", "4", "--resume", str(tmp_path)), "a checkpoint of another run: options bug=None, rms=3 (this run: bug=None, rms=4)"),
+        (("2pc", "--rms", "3", "--checkpoint", str(tmp_path)), "holds a checkpoint already"),
+        (("2pc", "--rms", "3", "--checkpoint", str(tmp_path / "a"), "--resume", str(tmp_path / "b")), "--resume continues the checkpoints in its own directory"),
+        (("2pc", "--rms", "3", "--resume", str(tmp_path), "--strategy", "simulate"), "breadth-first search only"),
+    ]:
+        proc = subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, capture_output=True, text=True)
+        assert "Traceback" not in proc.stderr
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("check: ") and message in lines[0], proc.stderr
+
+
+def test_parallel_checkpoint_before_the_split(tmp_path):
+    """Before the split every worker holds the same states: the first worker alone writes them,
+    and every worker resumes from its file (then the search splits as it would have)."""
+    whole = check(TwoPhase(rms=5))
+    check(TwoPhase(rms=5), checkpoint=tmp_path, checkpoint_every=0, max_states=300, workers=2)
+    assert [p.name.split(".")[0] for p in tmp_path.glob("worker-*.ckpt")] == ["worker-0"]
+    resumed = check(TwoPhase(rms=5), checkpoint=tmp_path, resume=True, workers=2)
+    assert outcome(resumed) == outcome(whole)
+    assert resumed.stats.workers == 2

@@ -110,7 +110,7 @@ def test_the_correct_protocol_is_safe_where_each_bug_shows(bug, distinct):
     buggy = Raft(nodes=3, bug=bug)
     assert set(BUG_BOUNDS[bug]) <= set(buggy.options())
     options = {k: v for k, v in buggy.options().items() if k != "bug"}
-    result = check(Raft(**options))
+    result = check(Raft(**options), workers=2)  # the suite's longest searches: two workers, one process's counts
     result.assert_ok()
     assert result.stats.distinct == distinct
 
@@ -200,14 +200,14 @@ def test_every_default_crashes_and_restarts_a_server_and_three_nodes_lose_a_mess
 
 def test_the_three_node_defaults_are_exhaustive_and_safe():
     """`check raft --nodes 3` (two terms, racing elections, a crash, a restart, a lost message): 179,372 states, all holds."""
-    result = check(Raft(nodes=3))
+    result = check(Raft(nodes=3), workers=2)
     result.assert_ok()
     assert result.stats.distinct == 179372 and result.stop.is_complete
 
 
 def test_the_five_node_defaults_are_exhaustive_and_safe():
     """`check raft --nodes 5` (two terms, when-quiet elections, at most 4 in flight, a crash and a restart): 58,176 states, all holds."""
-    result = check(Raft(nodes=5))
+    result = check(Raft(nodes=5), workers=2)
     result.assert_ok()
     assert result.stats.distinct == 58176 and result.stop.is_complete
 

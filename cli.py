@@ -22,6 +22,7 @@ from checker.actors.faults import FaultBudget
 from checker.authoring import option_type
 from checker.check import STRATEGIES
 from checker.errors import OptionError
+from checker.engine.checkpoint import saved_workers
 from checker.engine.swarm import DEFAULT_TIME_LIMIT, run_swarm
 from checker.engine.parallel.exchange import WorkerLost
 from checker.faces.catalog import describe_model, help_epilog
@@ -128,8 +129,9 @@ def _model_command(name: str, model_cls: type) -> click.Command:
         if model_args.pop("swarm", False):
             return _run_swarm(name, model_cls, click.get_current_context())
         model = _build(model_cls, model_args)
-        if workers is None:
-            workers = 0 if strategy == "bfs" else 1
+        if workers is None:  # a resumed search goes on with the workers that made it; else one per core for bfs
+            made = saved_workers(resume) if resume is not None else None
+            workers = made if made is not None else (0 if strategy == "bfs" else 1)
         progress = ProgressLine()
         try:
             result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,

@@ -171,11 +171,14 @@ class Checkpoints:
             self._write(RESULT_FILE, {"result": result})
 
     def _write(self, name: str, content: dict[str, Any]) -> None:
+        """A header (format, identity, workers), then the content: two pickles, so that the header
+        reads without the rest."""
         self.directory.mkdir(parents=True, exist_ok=True)
         final = self.directory / name
         partial = final.with_suffix(".partial")
         with open(partial, "wb") as out:
-            pickle.dump({"format": FORMAT, "identity": self.run, **content}, out, protocol=5)
+            pickle.dump({"format": FORMAT, "identity": self.run, "workers": content.get("workers")}, out, protocol=5)
+            pickle.dump(content, out, protocol=5)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, final)
@@ -184,16 +187,14 @@ class Checkpoints:
         path = self.directory / name
         if not path.exists():
             return None
-        try:
-            with open(path, "rb") as saved:
-                content = pickle.load(saved)
-        except Exception as error:  # noqa: BLE001 - any damage is one line
-            raise CheckpointError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
-        if not isinstance(content, dict) or content.get("format") != FORMAT:
-            raise CheckpointError(f"{path}: not a checkpoint of this version (expected {FORMAT})")
-        if content["identity"] != self.run:
-            raise CheckpointError(f"{path}: a checkpoint of another run: {self.run.difference(content['identity'])}")
-        return content
+        with _opened(path) as saved:
+            header = _header(path, saved)
+            if header["identity"] != self.run:
+                raise CheckpointError(f"{path}: a checkpoint of another run: {self.run.difference(header['identity'])}")
+            try:
+                return pickle.load(saved)
+            except Exception as error:  # noqa: BLE001 - any damage is one line
+                raise CheckpointError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
 
 
 def _worker_file(index: int, generation: int) -> str:
@@ -223,3 +224,29 @@ def _check_fingerprints(search: Search, store: VisitedStore, level: Level) -> No
             raise CheckpointError("this model's states fingerprint differently in this process than in the one that "
                                   "saved the checkpoint (values hashed by hash(), such as enums, change with "
                                   "PYTHONHASHSEED): run both with the same PYTHONHASHSEED, e.g. PYTHONHASHSEED=0")
+
+
+def saved_workers(directory: str | os.PathLike[str]) -> int | None:
+    """How many workers made the checkpoint in `directory` (None: it holds none), read from its header."""
+    path = Path(directory) / SEARCH_FILE
+    if not path.is_file():
+        return None
+    with _opened(path) as saved:
+        return _header(path, saved)["workers"]
+
+
+def _opened(path: Path) -> Any:
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise CheckpointError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _header(path: Path, saved: Any) -> dict[str, Any]:
+    try:
+        header = pickle.load(saved)
+    except Exception as error:  # noqa: BLE001 - any damage is one line
+        raise CheckpointError(f"{path}: not a readable checkpoint ({type(error).__name__}: {error})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a checkpoint of this version (expected {FORMAT})")
+    return header

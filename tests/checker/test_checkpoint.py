@@ -203,3 +203,18 @@ def test_parallel_checkpoint_before_the_split(tmp_path):
     resumed = check(TwoPhase(rms=5), checkpoint=tmp_path, resume=True, workers=2)
     assert outcome(resumed) == outcome(whole)
     assert resumed.stats.workers == 2
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_resume_goes_on_with_the_workers_that_made_it(tmp_path, workers):
+    """Without --workers, --resume uses as many workers as made the checkpoint (the default, one
+    per core, would be refused for a one-process checkpoint)."""
+    first = subprocess.run([sys.executable, "cli.py", "2pc", "--rms", "4", "--checkpoint", str(tmp_path), "--workers", workers,
+                            "--max-states", "100", "--checkpoint-every", "0"], cwd=REPO, capture_output=True, text=True)
+    assert first.returncode == 3, first.stderr
+    resumed = subprocess.run([sys.executable, "cli.py", "2pc", "--rms", "4", "--resume", str(tmp_path), "--format", "json"],
+                             cwd=REPO, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    result = json.loads(resumed.stdout)
+    assert result["stats"]["workers"] == int(workers) and result["stats"]["distinct"] == 1568
+    assert result["notes"][0].startswith(f"resumed from {tmp_path}")

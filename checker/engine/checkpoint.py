@@ -217,9 +217,7 @@ def _check_fingerprints(search: Search, store: VisitedStore, level: Level) -> No
     hash() (enums, user classes) fingerprint differently in another process when their hash
     depends on str hashes, and resuming would then count states twice."""
     fingerprints = store.records.fingerprint
-    saved = level.frontier.blocks()[:1]
-    states = Frontier.from_blocks(saved, 0).take(CHECKED_STATES) if saved else []
-    for offset, state in enumerate(states):
+    for offset, state in enumerate(level.frontier.head(CHECKED_STATES)):
         if search.view.fingerprint(state) != fingerprints[level.first_index + offset]:
             raise CheckpointError("this model's states fingerprint differently in this process than in the one that "
                                   "saved the checkpoint (values hashed by hash(), such as enums, change with "

@@ -11,6 +11,7 @@ from typing import Any, Callable
 import attrs
 import numpy as np
 
+from checker.errors import FalseShortcut
 from checker.model import ModelView, no_way_forward
 from checker.engine.search import ModelRaised, Search
 from checker.engine.frontier import Frontier
@@ -83,12 +84,23 @@ def bfs(search: Search, store: VisitedStore, level: Level | None = None, at_leve
         successors = Frontier()
         base = level.first_index
         for chunk in level.frontier.chunks(CHUNK):
+            check_unpacked(search, store, chunk, base)
             successors.extend(_expand_chunk(search, store, chunk, base, level.depth))
             base += len(chunk)
             search.tick()
         level = Level(successors, base, level.depth + 1)
         if level.frontier:
             search.depth = level.depth
+
+
+def check_unpacked(search: Search, store: VisitedStore, chunk: list[Any], base: int) -> None:
+    """Levels are kept packed (pickled) and checkpoints pickle them: the first state of a chunk
+    about to be expanded must fingerprint as it did when it was stored, or the search would go on
+    from states the model never reached. One fingerprint per chunk of thousands of states."""
+    if chunk and search.view.fingerprint(chunk[0]) != store.records.fingerprint[base]:
+        error = FalseShortcut("a state changed when its level was packed or saved and read back (pickled): "
+                              "the model's state classes must pickle to equal values")
+        raise ModelRaised(error, "reading back a packed level", _trace_builder(search.view, store)(base))
 
 
 def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int, store: VisitedStore) -> tuple[list[list[Any]], list[int]]:
@@ -131,9 +143,7 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     if search.check_deadlock:
         _judge_stuck_states(search, store, chunk, base, depth, owner, fingerprints)
     if view.has_boundary:
-        owner_of = owner.tolist()
-        flags = [_inside(search, store, nxt, base + owner_of[i]) for i, nxt in enumerate(chain.from_iterable(per_state))]
-        inside = np.flatnonzero(np.array(flags, dtype=bool))
+        inside = inside_positions(search, store, per_state, owner, base)
         new = inside[store.seen.add_batch(fingerprints[inside])]
     else:
         new = store.seen.add_batch(fingerprints)
@@ -154,6 +164,14 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     if over_limit:
         search.stop_at_state_limit()
     return fresh
+
+
+def inside_positions(search: Search, store: VisitedStore, per_state: list[list[Any]], owner: np.ndarray, base: int) -> np.ndarray:
+    """Positions of the chunk's successors inside the model's state constraint (`owner`: each
+    successor's parent, as a position in the chunk whose first state has record index `base`)."""
+    owner_of = owner.tolist()
+    flags = [_inside(search, store, nxt, base + owner_of[i]) for i, nxt in enumerate(chain.from_iterable(per_state))]
+    return np.flatnonzero(np.array(flags, dtype=bool))
 
 
 def _judge_stuck_states(search: Search, store: VisitedStore, chunk: list[Any], base: int, depth: int,

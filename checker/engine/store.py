@@ -133,12 +133,6 @@ class StateRecords:
         self.slot.frombytes(slots.astype(np.int32).tobytes())
         self.fingerprint.frombytes(fingerprints.astype(np.int64).tobytes())
 
-    def reorder_tail(self, start: int, order: np.ndarray) -> None:
-        """Permute the records from `start` on: record start + i becomes the one at start + order[i]."""
-        for column, kind in ((self.parent, np.int32), (self.slot, np.int32), (self.fingerprint, np.int64)):
-            moved = np.frombuffer(column, dtype=kind)[start:][order].tobytes()
-            column[start:] = array(column.typecode, moved)
-
     def snapshot(self) -> tuple[bytes, bytes, bytes]:
         """The three columns as bytes (for a checkpoint)."""
         return self.parent.tobytes(), self.slot.tobytes(), self.fingerprint.tobytes()

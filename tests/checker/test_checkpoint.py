@@ -218,3 +218,38 @@ def test_resume_goes_on_with_the_workers_that_made_it(tmp_path, workers):
     result = json.loads(resumed.stdout)
     assert result["stats"]["workers"] == int(workers) and result["stats"]["distinct"] == 1568
     assert result["notes"][0].startswith(f"resumed from {tmp_path}")
+
+
+class Drifting(tuple):
+    """A state that pickles to a different value (its counter one higher): a broken __reduce__."""
+
+    def __reduce__(self):
+        return (Drifting, ((self[0] + 1, self[1]),))
+
+
+class DriftingModel:
+    """Counts two counters up to 30 each; its states do not survive pickling."""
+
+    check_deadlock = False
+
+    def init_states(self):
+        return [Drifting((0, 0))]
+
+    def successors(self, state):
+        from checker.model import ActionLabel
+        a, b = state
+        return [(ActionLabel(name), Drifting(nxt)) for name, nxt in (("a", (a + 1, b)), ("b", (a, b + 1))) if max(nxt) <= 30]
+
+    def properties(self):
+        return []
+
+
+def test_states_that_change_when_packed_stop_the_search(monkeypatch):
+    """The engine fingerprints the first state of every chunk it reads back from a packed level
+    against its record: a state class that does not pickle to an equal value is a model error."""
+    monkeypatch.setattr(frontier_module, "PACK_AT", 4)
+    result = check(DriftingModel())
+    assert result.stop.name == "MODEL_ERROR"
+    assert "changed when its level was packed" in result.failure.error
+    monkeypatch.setattr(frontier_module, "PACK_AT", 1 << 30)
+    assert check(DriftingModel()).stats.distinct == 31 * 31

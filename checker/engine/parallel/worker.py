@@ -23,7 +23,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from checker.engine.explore import _inside, _judge_stuck_states, _successors_of_chunk, _trace_builder
+from checker.engine.explore import check_unpacked, inside_positions, _judge_stuck_states, _successors_of_chunk, _trace_builder
 from checker.engine.search import Discovery, Limits, ModelRaised, Search, StopSearch
 from checker.engine.frontier import Frontier
 from checker.engine.store import VisitedStore
@@ -281,17 +281,15 @@ class Worker:
 
     def level_keys(self) -> np.ndarray:
         """At the end of a level: the order keys of this worker's states of the next level, ascending
-        (the coordinator ranks them). Rounds keep them in order; were they not, the level and its
-        records are put in order here."""
+        (the coordinator ranks them). Rounds record their states in key order and a round's keys
+        all follow the rounds' before, so the level is in BFS order: checked, as the ranks rely on it."""
         if not self.next_keys:
             return np.zeros(0, dtype=np.int64)
         keys = np.concatenate(self.next_keys)
-        order = np.argsort(keys, kind="stable")
-        if np.any(order != np.arange(len(order))):
-            self.next_frontier = self.next_frontier.picked(order.tolist())
-            self.store.records.reorder_tail(self.next_base, order)
-        self.next_keys = [keys[order]]
-        return self.next_keys[0]
+        if np.any(keys[1:] <= keys[:-1]):
+            raise AssertionError("parallel search: a worker's level is out of BFS order (an engine bug: please report it)")
+        self.next_keys = [keys]
+        return keys
 
     def _expand(self, level: int, decided: list[str], groups: int, below: int) -> Expansion:
         self._forget(decided)
@@ -302,6 +300,7 @@ class Worker:
         end = int(np.searchsorted(self.ranks, below, side="left"))
         chunk = self.frontier.take(end - self.position)
         start, first = self.base + self.position, self.position
+        check_unpacked(self.search, self.store, chunk, start)
         self.position += len(chunk)
         remaining = len(self.frontier)
         empty = Candidates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), None)
@@ -325,9 +324,7 @@ class Worker:
                 self.pending = None
                 return Expansion([empty] * groups, total, remaining, self._news())
         if view.has_boundary:
-            parent_of = parent.tolist()
-            flags = [_inside(search, store, nxt, start + parent_of[i]) for i, nxt in enumerate(chain.from_iterable(per_state))]
-            inside = np.flatnonzero(np.array(flags, dtype=bool))
+            inside = inside_positions(search, store, per_state, parent, start)
         else:
             inside = np.arange(total, dtype=np.int64)
         _unique, firsts = np.unique(fingerprints[inside], return_index=True)

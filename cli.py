@@ -298,7 +298,8 @@ def replay_command(trace_file: str, fmt: str) -> int:
         verdict, code = f"{outcome.prop.name} no longer fails on this trace", 0
     else:
         what = "witnessed" if outcome.prop.kind.value == "sometimes" else "violated"
-        verdict = f"{outcome.prop.name} is {what} at step {outcome.failing_step}" + (f": {outcome.explanation}" if outcome.explanation else "")
+        where = "" if outcome.prop.kind.is_liveness else f" at step {outcome.failing_step}"  # a lasso's explanation names its steps
+        verdict = f"{outcome.prop.name} is {what}{where}" + (f": {outcome.explanation}" if outcome.explanation else "")
         code = 0 if what == "witnessed" else 1
     if fmt == "program":
         return _replay_program(model, outcome, trace_file)
@@ -321,11 +322,11 @@ def replay_command(trace_file: str, fmt: str) -> int:
 
 
 def _replay_program(model: Any, outcome: Any, trace_file: str) -> int:
-    """Print the replayed counterexample as a reproducing program (up to the failing step)."""
+    """Print the replayed counterexample as a reproducing program (up to the failing step; a lasso whole)."""
     if outcome.failing_step is None or outcome.prop.kind.value == "sometimes":
         click.echo(f"check: {outcome.prop.name} does not fail on this trace; there is no program to print", err=True)
         return 0
-    trace = Trace(outcome.trace.steps[: outcome.failing_step + 1])
+    trace = outcome.trace if outcome.prop.kind.is_liveness else Trace(outcome.trace.steps[: outcome.failing_step + 1])
     prop = PropertyResult(outcome.prop.name, outcome.prop.kind, Verdict.VIOLATED, trace, "", outcome.explanation)
     click.echo(render_program(model, prop, f"check replay {shlex.quote(trace_file)} --format program"), nl=False)
     return 1

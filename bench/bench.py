@@ -11,7 +11,10 @@ one crash, with and without symmetry), Raft's (the default `check raft --nodes 5
 exhaustive), what checking Raft's obsolete-message claims costs against trusting them
 (`--trust-reductions`), memory on a run of over a million states (2pc with 8 RMs: the store's
 bytes per state, and the whole process's peak), what checkpoints every 10 s cost, and the
-speed-up of `--workers 2` over one process (fresh processes, alternating).
+speed-up of `--workers 2` over one process (fresh processes, alternating), and what checking
+liveness costs against the same search for safety alone (2pc with 6 RMs, its `eventually`
+property selected; Raft's defaults, whose liveness properties run by default), with the
+liveness graph's bytes per state.
 
     python bench/bench.py --raft-nodes 3   # Raft's 3-node defaults instead; 0 skips Raft
 """
@@ -167,6 +170,31 @@ def checkpoint_cost(rms: int) -> float:
     return ratio
 
 
+def liveness_cost(rms: int, rounds: int, raft_nodes: int) -> float:
+    """CPU time of a search that also judges liveness, against the same search for safety alone
+    (best of `rounds`, alternating); the graph's bytes per state. Returns 2pc's ratio."""
+    def runs(model: Any) -> tuple[float, float, float]:
+        live = [p.name for p in model.properties() if p.kind.is_liveness]
+        safety = [p.name for p in model.properties() if not p.kind.is_liveness]
+        best_safe = best_live = float("inf")
+        graph = 0.0
+        for _round in range(rounds):
+            start = time.process_time()
+            check(model, properties=safety)
+            best_safe = min(best_safe, time.process_time() - start)
+            start = time.process_time()
+            graph = check(model, properties=safety + live).stats.graph_bytes_per_state
+            best_live = min(best_live, time.process_time() - start)
+        return best_safe, best_live, graph
+    ratio = 0.0
+    for label, model in ((f"2pc rms={rms}", TwoPhase(rms=rms)), (f"raft nodes={raft_nodes}", Raft(nodes=raft_nodes))):
+        safe, live, graph = runs(model)
+        ratio = ratio or live / safe
+        print(f"liveness: {label}: best CPU safety alone {safe:.2f} s, with liveness {live:.2f} s, ratio {live / safe:.2f}x; "
+              f"graph {graph:.0f} bytes per state")
+    return ratio
+
+
 def parallel_speedup(workers: int = 2, raft_nodes: int = 5, rounds: int = 3, rms: int = 8) -> None:
     """Wall-clock speed-up of `--workers N` over one process (2pc with `rms` RMs; Raft's defaults
     for `raft_nodes`). Each run is a fresh process, one worker and N alternating, `rounds` times:
@@ -224,6 +252,7 @@ def main() -> None:
     if args.store_rms:
         store_cost(args.store_rms)
         checkpoint_cost(args.store_rms)
+    liveness_cost(6, args.rounds, args.raft_nodes or 5)
     if args.workers:
         parallel_speedup(args.workers, args.raft_nodes or 5, args.rounds)
 

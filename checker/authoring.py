@@ -20,6 +20,7 @@ from typing import Any, Callable, ClassVar, Iterable
 import attrs
 
 from checker.errors import DefinitionError, OptionError
+from checker.fairness import Fairness
 from checker.model import ActionLabel
 from checker.properties import Property, PropertySpec
 
@@ -105,8 +106,10 @@ class ProtocolModel:
     """Base class for authored models; subclasses are `@attrs.frozen` and define `init(self)`.
 
     Class attributes a model may set: `name` (its command), `bugs` (variant name -> what it
-    breaks), and `check_deadlock = False` when a state with no step to a different state is a
-    legitimate rest, not a deadlock (a reactive system waiting for input; TLC's `-deadlock`).
+    breaks), `fairness` (action name -> "weak", "strong", "unfair" or "fault", for liveness:
+    checker/fairness.py; an action not named is weak, each of its ground actions a task of its
+    own, as TLA+'s `\\A rm : WF_vars(RMPrepare(rm))`), and `check_deadlock = False` when a state
+    with no step to a different state is a legitimate rest, not a deadlock (a reactive system waiting for input; TLC's `-deadlock`).
     The deadlock check is the built-in property `deadlock_free`: selecting properties by name
     (`check(model, properties=[...])`, `--property`) leaves it out unless it is named, and the
     report says whenever it is off. `may_stop(state)` instead marks single states as ends.
@@ -114,6 +117,7 @@ class ProtocolModel:
 
     name: ClassVar[str] = ""
     bugs: ClassVar[dict[str, str]] = {}
+    fairness: ClassVar[dict[str, str]] = {}
     bug: str | None = attrs.field(default=None, kw_only=True, metadata={"help": "a known-bug variant"})
     _table: Any = attrs.field(init=False, default=None, eq=False, repr=False)
 
@@ -121,7 +125,28 @@ class ProtocolModel:
         self._validate_options()
         table = [ground for spec in _specs(type(self), ActionSpec) for ground in spec.ground(self)]
         properties = tuple(spec.bind(self) for spec in _specs(type(self), PropertySpec))
-        object.__setattr__(self, "_table", (table, properties, _compile_next_states(table)))
+        fairness = self._declared_fairness({label.name for _method, _args, label in table})
+        object.__setattr__(self, "_table", (table, properties, _compile_next_states(table), fairness, []))
+
+    def _declared_fairness(self, actions: set[str]) -> dict[str, Fairness]:
+        """The `fairness` table checked against the model's actions: a misspelt name is an error now, not a silent weak task."""
+        unknown = sorted(set(self.fairness) - actions)
+        if unknown:
+            raise DefinitionError(f"{type(self).__name__}.fairness names {', '.join(map(repr, unknown))}, which is not an action "
+                                  f"(actions: {', '.join(sorted(actions)) or 'none'})")
+        return {key: Fairness.named(type(self).__name__, key, value) for key, value in self.fairness.items()}
+
+    def fairness_of(self, label: ActionLabel) -> Fairness:
+        """The fairness of the task a step belongs to (its ground action): weak unless `fairness` says otherwise."""
+        return self._table[3].get(label.name, Fairness.WEAK)
+
+    def indexed_next_states(self, state: Any) -> tuple[list[Any], list[int]]:
+        """The successors in `successors` order, each with the position of its ground action in
+        `ground_actions()`: the liveness engine's hot loop (compiled on first use)."""
+        compiled = self._table[4]
+        if not compiled:
+            compiled.append(_compile_next_states(self._table[0], indexed=True))
+        return compiled[0](state)
 
     def _validate_options(self) -> None:
         for field in attrs.fields(type(self)):
@@ -218,10 +243,11 @@ def _specs(cls: type, kind: type) -> list[Any]:
     return list(found.values())
 
 
-def _compile_next_states(table: list[tuple[Callable[..., Any], tuple[Any, ...], ActionLabel]]) -> Callable[[Any], list[Any]]:
-    """Generate one straight-line function that tries every ground action in table order."""
+def _compile_next_states(table: list[tuple[Callable[..., Any], tuple[Any, ...], ActionLabel]], indexed: bool = False) -> Callable[[Any], Any]:
+    """Generate one straight-line function that tries every ground action in table order; `indexed`
+    also returns the position of each enabled ground action."""
     namespace: dict[str, Any] = {}
-    lines = ["def next_states(s):", "    out = []", "    add = out.append"]
+    lines = ["def next_states(s):", "    out = []", "    add = out.append"] + (["    at = []", "    mark = at.append"] if indexed else [])
     for i, (method, args, _label) in enumerate(table):
         namespace[f"f{i}"] = method
         arg_names = []
@@ -229,7 +255,7 @@ def _compile_next_states(table: list[tuple[Callable[..., Any], tuple[Any, ...], 
             namespace[f"v{i}_{j}"] = value
             arg_names.append(f"v{i}_{j}")
         lines.append(f"    t = f{i}({', '.join(['s', *arg_names])})")
-        lines.append("    if t is not None: add(t)")
-    lines.append("    return out")
+        lines.append(f"    if t is not None: add(t); mark({i})" if indexed else "    if t is not None: add(t)")
+    lines.append("    return out, at" if indexed else "    return out")
     exec("\n".join(lines), namespace)  # noqa: S102 - generated from the model's own table
     return namespace["next_states"]

@@ -11,6 +11,7 @@ import attrs
 from checker.errors import OptionError, UsageError
 from checker.engine.checkpoint import EVERY, CheckpointError, Checkpoints, identity
 from checker.engine.explore import bfs, dfs
+from checker.engine.liveness import GraphRecorder, build_graph, judge_liveness
 from checker.engine.parallel import PartitionedStore, parallel_bfs, resolve_workers
 from checker.model import ModelView
 from checker.properties import Kind, Property
@@ -62,11 +63,19 @@ def check(
             return attrs.evolve(finished, notes=finished.notes + (f"the result of a finished run, stored in {checkpoint}: nothing was searched",))
     searched, skipped = _not_applicable(view, selected)
     search = Search(view, searched, Limits(max_depth, max_states, time_limit, stop_on_first_violation), progress)
+    live = [p for p in searched if p.kind.is_liveness]
+    if live and strategy != "simulate":
+        search.liveness = GraphRecorder(view, live)
     store = VisitedStore() if workers == 1 else PartitionedStore(workers)
     stop, raised = _run(search, store, strategy, seed, checkpoints)
     if strategy == "simulate":
         search.found = {name: minimised(search, name, found) for name, found in search.found.items()}
     judged = {r.name: r for r in _judge(search, stop, strategy, _bounds_named(view)) + tuple(skipped)}
+    graph_bytes, judging = 0, search.seconds
+    if live:
+        liveness_results, graph_bytes = _judge_liveness(search, live, stop, strategy)
+        judged.update({r.name: r for r in liveness_results})
+    judging = search.seconds - judging
     failure = ModelFailure(str(raised), raised.where, raised.trace()) if raised is not None else None
     stats = Stats(
         distinct=search.distinct,
@@ -78,6 +87,8 @@ def check(
         collision_probability=collision_probability(search.distinct, search.generated),
         workers=workers,
         worker_peak_rss_bytes=tuple(store.peak_rss_bytes) if isinstance(store, PartitionedStore) else (),
+        graph_bytes_per_state=graph_bytes / max(1, search.distinct),
+        liveness_seconds=judging if live else 0.0,
     )
     bounds = Bounds(max_depth, max_states, time_limit, view.boundary_doc, view.has_symmetry)
     results = tuple(judged[p.name] for p in selected)
@@ -113,19 +124,29 @@ def _check_bounds(max_depth: int | None, max_states: int | None, time_limit: flo
 
 
 def select_properties(view: ModelView, names: Sequence[str] | None) -> list[Property]:
-    """The properties to check: all safety ones by default; liveness is refused until its engine exists."""
+    """The properties to check: those named, or every property the model checks by default."""
     known = {p.name: p for p in view.all_properties}
     if names:
         unknown = [n for n in names if n not in known]
         if unknown:
             raise UsageError(f"unknown property {unknown[0]!r} (known: {', '.join(known)})")
-        chosen = [known[n] for n in dict.fromkeys(names)]
-    else:
-        chosen = [p for p in view.all_properties if not p.kind.is_liveness]
-    liveness = [p.name for p in chosen if p.kind.is_liveness]
-    if liveness:
-        raise UsageError(f"{', '.join(liveness)}: liveness properties (eventually, leads_to) need the fairness engine, which this version does not have yet")
-    return chosen
+        return [known[n] for n in dict.fromkeys(names)]
+    return [p for p in view.all_properties if p.by_default]
+
+
+def _judge_liveness(search: Search, live: list[Property], stop: StopReason, strategy: str) -> tuple[list[PropertyResult], int]:
+    """Liveness verdicts on the graph of a whole search (UNKNOWN when the search did not finish),
+    and the bytes of the graph."""
+    if strategy == "simulate":
+        return [PropertyResult(p.name, p.kind, Verdict.UNKNOWN, None, "liveness needs an exhaustive search (--strategy bfs or dfs)")
+                for p in live], 0
+    if stop is not StopReason.EXHAUSTED:
+        why = (f"not judged: the search stopped at the first violation ({', '.join(search.found)}); --continue searches on and judges it"
+               if stop is StopReason.FIRST_VIOLATION else f"not judged: liveness needs the whole graph, and the search stopped ({stop.value})")
+        return [PropertyResult(p.name, p.kind, Verdict.UNKNOWN, None, why) for p in live], 0
+    recorded = search.liveness.snapshot()
+    graph = build_graph(recorded)
+    return judge_liveness(search.view, graph, live), search.liveness.nbytes + graph.nbytes
 
 
 def _run(search: Search, store: VisitedStore | PartitionedStore, strategy: str, seed: int,
@@ -179,6 +200,8 @@ def _judge(search: Search, stop: StopReason, strategy: str, bounds: str) -> tupl
     how = {"bfs": "shortest", "simulate": "minimised"}.get(strategy, "not necessarily shortest")
     results = []
     for prop in search.properties:
+        if prop.kind.is_liveness:
+            continue
         found = search.found.get(prop.name)
         if found is not None:
             trace = found.trace()
@@ -224,7 +247,8 @@ def _not_applicable(view: ModelView, selected: list[Property]) -> tuple[list[Pro
     return searched, skipped
 
 
-def _notes(view: ModelView, selected: list[Property], checkpoints: Checkpoints | None = None) -> tuple[str, ...]:
+def _notes(view: ModelView, selected: list[Property], checkpoints: Checkpoints | None = None,
+           named: Sequence[str] | None = None) -> tuple[str, ...]:
     """What the report must say about checks that are off, and where a resumed search began."""
     notes = []
     if checkpoints is not None and checkpoints.resumed_from is not None:
@@ -237,4 +261,7 @@ def _notes(view: ModelView, selected: list[Property], checkpoints: Checkpoints |
         notes.append("deadlock check off: deadlock_free is not among the selected properties (select it with --property deadlock_free)")
     if getattr(view.model, "trust_reductions", False):
         notes.append("reductions trusted: messages the actors declare obsolete are discarded without checking the claim")
+    left_out = [p.name for p in view.all_properties if not p.by_default and p not in selected]
+    if left_out and not named:
+        notes.append(f"not checked by default: {', '.join(left_out)} (--property NAME checks it)")
     return tuple(notes)

@@ -5,12 +5,16 @@ A model is anything with `init_states()`, `successors(state)` (the enabled steps
 `next_states(state)` (the same successors without labels, for the hot loop),
 `within_boundary(state)` (a state constraint, like TLC's CONSTRAINT), `representative(state)`
 (symmetry), `may_stop(state)` (a state with no successors that is a legitimate end, not a
-deadlock), and `title()` / `options()` for reports.
+deadlock), `cut_by_bounds(state)` (a bound of the model's own, such as a last term, stops a
+step the protocol would take here: a liveness property cannot judge the runs through it),
+`fairness_of(label)` and `task_fixed(label)` (liveness: checker/fairness.py), and `title()` /
+`options()` for reports.
 """
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import attrs
 
+from checker.fairness import Fairness, Task
 from checker.fingerprint import fingerprint as value_fingerprint
 from checker.properties import Kind, Property
 
@@ -45,10 +49,10 @@ class Model(Protocol):
 FINGERPRINT_MEMO = 1 << 21  # concrete-state fingerprints remembered with their class's (about 200 MiB at most)
 
 
-def _describe_boundary(model: Any) -> str:
-    """The first line of `within_boundary`'s docstring, with {option} names filled in from the model."""
-    doc = (model.within_boundary.__doc__ or "").strip()
-    line = doc.splitlines()[0].rstrip(".") if doc else "within_boundary"
+def _describe_boundary(model: Any, hook: str = "within_boundary") -> str:
+    """The first line of a bound's docstring (`within_boundary`, `cut_by_bounds`), with {option} names filled in from the model."""
+    doc = (getattr(model, hook).__doc__ or "").strip()
+    line = doc.splitlines()[0].rstrip(".") if doc else hook
     options = getattr(model, "options", None)
     try:
         return line.format_map(options() if callable(options) else {})
@@ -83,6 +87,11 @@ class ModelView:
         if not self.has_symmetry:  # the plain function, without a method call per state
             self.fingerprint: Callable[[Any], int] = value_fingerprint
         self.may_stop: Callable[[Any], bool] = getattr(model, "may_stop", None) or (lambda _s: False)
+        self.cut_by_bounds: Callable[[Any], bool] = getattr(model, "cut_by_bounds", None) or (lambda _s: False)
+        self.cut_doc = _describe_boundary(model, "cut_by_bounds") if hasattr(model, "cut_by_bounds") else ""
+        self.tasks: dict[int, Task] = {}  # liveness: every task met, by its fingerprint
+        self._task_fingerprints: dict[ActionLabel, int] = {}
+        self._ground_tasks: list[int] | None = None
         self.all_properties: tuple[Property, ...] = tuple(model.properties()) + self._deadlock_property()
 
     @property
@@ -125,6 +134,32 @@ class ModelView:
                 self._fingerprints.clear()
             found = self._fingerprints[own] = value_fingerprint(self.representative(state))
         return found
+
+    def task_fingerprint(self, label: ActionLabel) -> int:
+        """The fingerprint of the task a step belongs to (its label), the same in every process;
+        the task's fairness is registered in `tasks` the first time it is met."""
+        found = self._task_fingerprints.get(label)
+        if found is None:
+            found = value_fingerprint((label.name, label.args))
+            fairness = getattr(self.model, "fairness_of", None)
+            fixed = getattr(self.model, "task_fixed", None)
+            self.tasks[found] = Task(fairness(label) if fairness else Fairness.WEAK,
+                                     fixed(label) if fixed else not self.has_symmetry, str(label))
+            self._task_fingerprints[label] = found
+        return found
+
+    def steps(self, state: Any) -> tuple[list[Any], list[int]]:
+        """The successors (in `successors` order) and the fingerprint of each one's task: what the
+        liveness engine records. Authored models use their compiled table; others their labels."""
+        indexed = getattr(self.model, "indexed_next_states", None)
+        if indexed is None:
+            labelled = list(self.successors(state))
+            return [nxt for _label, nxt in labelled], [self.task_fingerprint(label) for label, _nxt in labelled]
+        if self._ground_tasks is None:
+            self._ground_tasks = [self.task_fingerprint(label) for label in self.model.ground_actions()]
+        states, positions = indexed(state)
+        ground = self._ground_tasks
+        return states, [ground[i] for i in positions]
 
     def title(self) -> str:
         """One line naming the model for report headers."""

@@ -35,6 +35,15 @@ class Property:
     explain: Callable[[Any], str] | None = None
     doc: str = ""
     needs: tuple[str, ...] = ()  # for witnesses: the faults without which no run can reach it
+    once_faults_stop: bool = False  # liveness judged on the part of a run after its last fault
+    by_default: bool = True  # checked when no property is named; False: only when selected by name
+
+    def liveness_pair(self, state: Any) -> tuple[bool, bool]:
+        """(p, q) of a liveness property at a state: `eventually P` is `initial ~> P`, so its p is True."""
+        if self.kind is Kind.EVENTUALLY:
+            return True, bool(self.check(state))
+        p, q = self.check(state)
+        return bool(p), bool(q)
 
     def explanation(self, *args: Any) -> str:
         """The model's own words on why this property fails at the given state, or ''."""
@@ -53,10 +62,13 @@ def validate_name(name: str) -> str:
 class PropertySpec:
     """A property written as a model method; binds to each model instance."""
 
-    def __init__(self, kind: Kind, fn: Callable[..., bool], needs: tuple[str, ...] = ()):
+    def __init__(self, kind: Kind, fn: Callable[..., bool], needs: tuple[str, ...] = (), once_faults_stop: bool = False,
+                 by_default: bool = True):
         self.kind = kind
         self.fn = fn
         self.needs = needs
+        self.once_faults_stop = once_faults_stop
+        self.by_default = by_default
         self.name = validate_name(fn.__name__)
         self.explain_fn: Callable[..., str] | None = None
         self.doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
@@ -75,7 +87,8 @@ class PropertySpec:
     def bind(self, model: Any) -> Property:
         """The property as a value for this model instance."""
         explain = types.MethodType(self.explain_fn, model) if self.explain_fn else None
-        return Property(self.name, self.kind, types.MethodType(self.fn, model), explain, self.doc, self.needs)
+        return Property(self.name, self.kind, types.MethodType(self.fn, model), explain, self.doc, self.needs,
+                        self.once_faults_stop, self.by_default)
 
 
 def always(fn: Callable[..., bool]) -> PropertySpec:
@@ -105,11 +118,24 @@ def sometimes(fn: Callable[..., bool] | None = None, *, needs: str | tuple[str, 
     return lambda f: PropertySpec(Kind.SOMETIMES, f, wanted)
 
 
-def eventually(fn: Callable[..., bool]) -> PropertySpec:
-    """Liveness: every fair run reaches a state where `fn(self, state)` is true."""
-    return PropertySpec(Kind.EVENTUALLY, fn)
+def eventually(fn: Callable[..., bool] | None = None, *, once_faults_stop: bool = False, by_default: bool = True) -> Any:
+    """Liveness: every fair run reaches a state where `fn(self, state)` is true.
+
+    `@eventually(once_faults_stop=True)`: every fair run with finitely many faults reaches such a
+    state after its last fault ("once the faults stop, a leader is eventually elected"); faults
+    may happen before, never in the part of the run that is judged. `by_default=False` checks it
+    only when selected by name (`--property`), for models whose default runs must stay as they are.
+    Fairness is the model's (`fairness`: by default every protocol step that stays enabled is
+    eventually taken, and no fault is ever forced)."""
+    if fn is not None:
+        return PropertySpec(Kind.EVENTUALLY, fn)
+    return lambda f: PropertySpec(Kind.EVENTUALLY, f, (), once_faults_stop, by_default)
 
 
-def leads_to(fn: Callable[..., tuple[bool, bool]]) -> PropertySpec:
-    """Liveness: `fn(self, state)` returns (p, q); whenever p holds, q holds later on every fair run."""
-    return PropertySpec(Kind.LEADS_TO, fn)
+def leads_to(fn: Callable[..., tuple[bool, bool]] | None = None, *, once_faults_stop: bool = False, by_default: bool = True) -> Any:
+    """Liveness: `fn(self, state)` returns (p, q); on every fair run, whenever p holds, q holds
+    then or later (TLA+'s p ~> q). The options are `eventually`'s: with once_faults_stop, a p
+    after the last fault must be followed by q."""
+    if fn is not None:
+        return PropertySpec(Kind.LEADS_TO, fn)
+    return lambda f: PropertySpec(Kind.LEADS_TO, f, (), once_faults_stop, by_default)

@@ -38,6 +38,8 @@ class Stats:
     collision_probability: float = 0.0
     workers: int = 1  # processes that searched (parallel breadth-first search: --workers)
     worker_peak_rss_bytes: tuple[int, ...] = ()  # each worker process's peak resident set (parallel search)
+    graph_bytes_per_state: float = 0.0  # liveness: the recorded steps and the graph judged on them
+    liveness_seconds: float = 0.0  # liveness: judging the graph, after the search (part of `seconds`)
 
     @property
     def memory_bytes(self) -> int:

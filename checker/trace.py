@@ -18,7 +18,12 @@ class Step:
 
 @attrs.frozen
 class Trace:
-    """A sequence of steps; `loop_start` marks where a liveness lasso loops back to."""
+    """A sequence of steps; `loop_start` marks where a liveness lasso loops back to.
+
+    A lasso with `loop_start = k` is a run that goes on forever: steps 1..k reach the state the
+    cycle starts from, steps k+1..n are one turn of the cycle, and the last state equals state k,
+    so the run repeats steps k+1..n forever. When k is the last index (n), the cycle has no step:
+    the run stays in its last state forever (no fair step is enabled there: a dead end)."""
 
     steps: tuple[Step, ...]
     loop_start: int | None = None
@@ -26,6 +31,22 @@ class Trace:
     def __len__(self) -> int:
         """The number of actions (steps after the initial state)."""
         return len(self.steps) - 1
+
+    @property
+    def is_lasso(self) -> bool:
+        """True for a liveness counterexample: a run that repeats its last steps forever."""
+        return self.loop_start is not None
+
+    @property
+    def stays_forever(self) -> bool:
+        """True for a lasso whose cycle has no step: the run stays in its last state forever."""
+        return self.loop_start is not None and self.loop_start == len(self.steps) - 1
+
+    def cycle(self) -> tuple[Step, ...]:
+        """The steps of one turn of a lasso's cycle (empty when the run stays in its last state)."""
+        if self.loop_start is None:
+            return ()
+        return self.steps[self.loop_start + 1:]
 
     @property
     def last(self) -> Any:

@@ -66,6 +66,16 @@ What is abstracted away, and the bounds (model options):
   votes, commitIndex, nextIndex, matchIndex), message drop and duplication, and clock skew;
   the network is a bag, so messages are reordered freely.
 
+Liveness, once faults stop (checked by default, on fair runs: every step that stays enabled is
+eventually taken, a message in flight is eventually delivered, a crashed server with a restart
+left in the budget restarts; faults are never forced): a leader of the newest term is eventually
+elected; an entry a leader appended in its term is eventually committed, unless the leader is
+deposed; every follower's log eventually starts with its leader's, unless the leader is deposed.
+Raft promises progress only while elections can go on, and the term bound stops them: a run that
+would stay forever only because a server at `max_term` cannot start another election is cut by
+the bound, counted in the verdict's note, never reported as a violation (`cut_by_bounds`), and
+so is a run whose next fair step would put more than `max_in_flight` messages in flight.
+
 Known bugs (--bug):
 - commit-old-term: the leader commits an entry of an older term by counting replicas: the
   paper's Figure 8, where a later leader overwrites a "committed" entry.
@@ -76,6 +86,9 @@ Known bugs (--bug):
 - seed-append-entries: the seed's AppendEntries ("Distributed Systems Questions", the seed document, section
   2): the new entry is sent alone, the follower appends it at the end of its log with no check
   of the entry before it, and the leader counts acknowledgements to commit.
+- no-election-retry: a candidate does not restart its election timer, so after a split vote no
+  server runs again and the cluster stays without a leader (a liveness bug: every invariant
+  holds; the lasso is three election timeouts, then nothing a fair run must do).
 
 State fields of a server: `term` (currentTerm), `voted_for` (votedFor, or None), `log` (entries
 `term:value`), `role`, `votes` (votes granted to this candidate), `commit` (commitIndex),
@@ -89,7 +102,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from checker import always, option, record, sometimes, transition
+from checker import always, eventually, leads_to, option, record, sometimes, transition
 from checker.actors.actor import Actor, NodeId, Out
 from checker.actors.system import ActorModel, System
 from checker.actors.faults import FaultBudget
@@ -270,7 +283,8 @@ class RaftServer(Actor):
         if s.role == LEADER or s.term >= self.max_term:
             return s  # the term bound: no election beyond max_term
         s = s.evolve(term=s.term + 1, role=CANDIDATE, voted_for=me, votes=frozenset({me}))
-        out.set_timer("election")
+        if self.bug != "no-election-retry":  # the bug: a lost election is never retried
+            out.set_timer("election")
         for peer in self.peers_of[me]:
             out.send(peer, RequestVote(s.term, last_term(s.log), len(s.log)))
         return self._become_leader(me, s, out) if len(s.votes) >= self.majority else s
@@ -421,6 +435,7 @@ class Raft(ActorModel):
         "no-log-check": "votes are granted without the log up-to-date check",
         "volatile-vote": "currentTerm and votedFor are lost in a crash: a server votes twice in a term",
         "seed-append-entries": "the seed's AppendEntries: no check of the preceding entry; commit on acks of the new append",
+        "no-election-retry": "a candidate does not restart its election timer: after a split vote nobody runs again (no leader, ever)",
     }
     network_kind: ClassVar[str] = "bag"
     check_deadlock: ClassVar[bool] = False  # Raft is reactive: a quiet cluster is not stuck (liveness is another engine)
@@ -502,6 +517,11 @@ class Raft(ActorModel):
     def symmetric_groups(self) -> list[list[NodeId]]:
         return [list(self.ids)]
 
+    def cut_by_bounds(self, s: System) -> bool:
+        """a server at term {max_term} cannot start another election"""
+        return any(n not in s.down and server.role != LEADER and server.term >= self.max_term and "election" not in s.timers[n]
+                   for n, server in enumerate(s.nodes))
+
     # --- Figure 3 ----------------------------------------------------------------------
 
     @always
@@ -563,6 +583,61 @@ class Raft(ActorModel):
         applied = [(index, entry) for server in s.nodes for index, entry, _term in sorted(server.commits)]
         applied += [(i + 1, server.log[i]) for server in s.nodes for i in range(min(server.commit, len(server.log)))]
         return applied_conflict(applied)
+
+    # --- liveness, once faults stop (judged on fair runs: every step that stays enabled is taken) --
+
+    @eventually(once_faults_stop=True)
+    def leader_elected_eventually(self, s: System) -> bool:
+        """Once faults stop, some running server is eventually leader of the newest term any running server knows."""
+        return self._leader(s) is not None
+
+    @leader_elected_eventually.explain
+    def _why_no_leader(self, s: System) -> str:
+        return "no leader: " + ", ".join(f"n{n} {server.role} of term {server.term}" + (" (no election timer)" if "election" not in s.timers[n] else "")
+                                          for n, server in enumerate(s.nodes) if n not in s.down)
+
+    def _leader(self, s: System) -> int | None:
+        """The running leader of the newest term among running servers, if any."""
+        running = [(n, server) for n, server in enumerate(s.nodes) if n not in s.down]
+        newest = max((server.term for _n, server in running), default=0)
+        return next((n for n, server in running if server.role == LEADER and server.term == newest), None)
+
+    @leads_to(once_faults_stop=True)
+    def entries_committed_eventually(self, s: System) -> tuple[bool, bool]:
+        """Once faults stop, an entry a running leader appended in its term is eventually committed, unless the leader is deposed."""
+        waiting = bool(self._uncommitted(s))
+        return waiting, not waiting
+
+    @entries_committed_eventually.explain
+    def _why_uncommitted(self, s: System) -> str:
+        return "; ".join(f"n{n}, leader of term {s.nodes[n].term}, never commits {entry.__show__()} at index {i}"
+                         for n, i, entry in self._uncommitted(s))
+
+    def _uncommitted(self, s: System) -> list[tuple[int, int, Entry]]:
+        """(leader, index, entry) for each entry of its own term a running leader holds and has not committed."""
+        return [(n, i, entry) for n, server in enumerate(s.nodes) if n not in s.down and server.role == LEADER
+                for i, entry in enumerate(server.log, start=1) if i > server.commit and entry.term == server.term]
+
+    @leads_to(once_faults_stop=True)
+    def logs_converge_eventually(self, s: System) -> tuple[bool, bool]:
+        """Once faults stop, every running follower's log eventually starts with its leader's, unless the leader is deposed."""
+        behind = bool(self._behind(s))
+        return behind, not behind
+
+    @logs_converge_eventually.explain
+    def _why_behind(self, s: System) -> str:
+        return "; ".join(f"n{f}'s log [{' '.join(e.__show__() for e in s.nodes[f].log)}] never catches up with leader n{n}'s "
+                         f"[{' '.join(e.__show__() for e in s.nodes[n].log)}]" for n, f in self._behind(s))
+
+    def _behind(self, s: System) -> list[tuple[int, int]]:
+        """(leader, follower) for each running follower, of the leader's term or older, whose log does not start with the running leader's."""
+        out = []
+        for n, leader in enumerate(s.nodes):
+            if n in s.down or leader.role != LEADER:
+                continue
+            out += [(n, f) for f, server in enumerate(s.nodes) if f != n and f not in s.down and server.term <= leader.term
+                    and server.log[:len(leader.log)] != leader.log]
+        return out
 
     # --- witnesses: the bounds reach the interesting states -------------------------------
 

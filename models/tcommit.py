@@ -16,13 +16,23 @@ State fields:
 
 A state where every RM has decided has no next step; that is the protocol's end, not a
 deadlock (`may_stop`).
+
+Liveness: `every_rm_decides` (every RM eventually commits or aborts) is checked only when
+selected (`check tcommit --property every_rm_decides`), so the default run stays TLC's. Every
+ground action (`decide_abort(rm=1)`) is weakly fair, TLA+'s WF on each action. That is enough:
+every step moves one RM forward (working, prepared, decided), so a run stops after at most 2N
+steps, and the only state where no step is enabled is one where every RM has decided. The
+property rests on the decisions being fair, the spontaneous abort included: were `decide_abort`
+unfair, an RM that aborts would leave the prepared ones unable to commit and nothing would make
+them abort (a run that stops there forever); `prepare` needs no fairness (an RM that never
+prepares aborts). There is no cycle, so no step needs strong fairness.
 """
 from typing import ClassVar
 
 import attrs
 
-from checker import ProtocolModel, action, always, option, record, sometimes, updated
-from specs.atomic_commit import all_decided, consistent_decisions
+from checker import ProtocolModel, action, always, eventually, option, record, sometimes, updated
+from specs.atomic_commit import all_decided, consistent_decisions, undecided
 
 WORKING, PREPARED, COMMITTED, ABORTED = "working", "prepared", "committed", "aborted"
 
@@ -83,6 +93,25 @@ class TCommit(ProtocolModel):
     def consistent(self, s: State) -> bool:
         """No RM has committed while another has aborted (TCConsistent)."""
         return consistent_decisions(s.rm_state)
+
+    @eventually(by_default=False)
+    def every_rm_decides(self, s: State) -> bool:
+        """Every RM eventually commits or aborts (under weak fairness of every action)."""
+        return all_decided(s.rm_state)
+
+    @every_rm_decides.explain
+    def _why_undecided(self, s: State) -> str:
+        """Which RMs stay undecided, and what keeps each decision out of reach."""
+        rms = undecided(s.rm_state)
+        waiting = " and ".join(f"RM {rm} {s.rm_state[rm]}" for rm in rms)
+        verb = "stays" if len(rms) == 1 else "stay"
+        if ABORTED in s.rm_state:
+            why = f"RM {s.rm_state.index(ABORTED)} aborted, which rules out commit, and no abort is ever taken"
+        elif COMMITTED in s.rm_state:
+            why = f"RM {s.rm_state.index(COMMITTED)} committed, which rules out abort, and no commit is ever taken"
+        else:
+            why = "no RM ever decides"
+        return f"{waiting} {verb} undecided forever: {why}"
 
     @sometimes
     def all_committed(self, s: State) -> bool:

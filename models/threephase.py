@@ -46,7 +46,23 @@ Known behaviour the checker shows:
 - lost messages: one or two are survived, but losses that cut a participant off from everyone
   who knows act as a partition (2 participants: crash=1,drop=2 or drop=3 break atomicity);
 - after a total failure (2 participants, crash=3,restart=1) a restarted participant in doubt
-  can only wait: the checker reports that state as a deadlock.
+  can only wait: the checker reports that state as a deadlock, and running_participants_decide
+  as a run that stays there forever.
+
+Liveness: `running_participants_decide`, checked by default: whenever a running participant is
+undecided, every running participant eventually decides, even if a crashed node never comes
+back. That is the non-blocking promise (2pc-actors breaks it when its coordinator stays down).
+It is a leads-to, not "eventually every running participant has decided", which a run meets at
+any moment its undecided participants happen to be down: with one participant and
+crash=2,restart=1 that would hold, although the participant, restarted in doubt after the
+coordinator crashed, waits forever. Fairness: deliveries and `unilateral_abort` are weak;
+`restart` is unfair (a crashed node may stay down for good, and no one may wait for it); the
+when-quiet timers (`timeout`, `decide`, `recover`) are strong. A when-quiet timer is disabled
+whenever a message is in flight, so under weak fairness a participant recovering in doubt, which
+asks again and again, could keep the coordinator's timeout from ever firing, and no one would
+decide (2 participants, the default budget: a vote is lost, n1 crashes and restarts). A real
+timer expires whatever else goes on: strong fairness, a timer ready again and again fires. Under
+the default budget the property holds; after a total failure it cannot (see above).
 
 State fields: coordinator `phase` ("waiting", "precommitted", "committed", "aborted"), `yes`
 and `acks` (the participants heard from); participant `phase` ("working", "prepared",
@@ -56,11 +72,11 @@ from typing import ClassVar
 
 import attrs
 
-from checker import always, option, record, sometimes
+from checker import always, leads_to, option, record, sometimes
 from checker.actors.actor import Actor, NodeId, Out
 from checker.actors.system import ActorModel, System
 from checker.actors.faults import FaultBudget
-from specs.atomic_commit import all_decided, consistent_decisions
+from specs.atomic_commit import all_decided, consistent_decisions, undecided
 
 DECIDED = ("committed", "aborted")
 
@@ -261,6 +277,8 @@ class ThreePhase(ActorModel):
     network_kind: ClassVar[str] = "bag"
     timer_policy: ClassVar[str] = "when-quiet"
     timer_policies: ClassVar[dict[str, str]] = {"unilateral_abort": "anytime"}
+    fairness: ClassVar[dict[str, str]] = {"timeout": "strong", "decide": "strong", "recover": "strong",  # when-quiet timers
+                                          "restart": "unfair"}  # a crashed node may stay down for good
     allowed_faults: ClassVar[frozenset[str]] = frozenset({"crash", "restart", "drop", "partition"})
     participants: int = option(3, help="number of participants", min=1, max=5)
     faults: FaultBudget = option(FaultBudget(crash=1, restart=1, drop=1),
@@ -289,9 +307,13 @@ class ThreePhase(ActorModel):
         """Each participant's phase."""
         return tuple(p.phase for p in s.nodes[1:])
 
+    def undecided_running(self, s: System) -> list[NodeId]:
+        """The participants that are running and have not decided."""
+        return [node for node in (self.ids[i + 1] for i in undecided(self.phases(s))) if node not in s.down]
+
     def may_stop(self, s: System) -> bool:
         """Every running participant has decided (a crashed one cannot)."""
-        return all_decided(p.phase for i, p in enumerate(s.nodes) if i and i not in s.down)
+        return not self.undecided_running(s)
 
     @always
     def atomicity(self, s: System) -> bool:
@@ -309,6 +331,21 @@ class ThreePhase(ActorModel):
         the coordinator logged precommitted (which it does only on a yes from everyone)."""
         phases = self.phases(s)
         return "committed" not in phases or "working" not in phases and s.nodes[0].phase in ("precommitted", "committed")
+
+    @leads_to
+    def running_participants_decide(self, s: System) -> tuple[bool, bool]:
+        """Whenever a running participant is undecided, every running participant eventually decides (non-blocking)."""
+        waiting = bool(self.undecided_running(s))
+        return waiting, not waiting
+
+    @running_participants_decide.explain
+    def _why_undecided(self, s: System) -> str:
+        """The running participants that wait forever, and which nodes are down."""
+        waiting = [f"{node} {s.nodes[node].phase}" for node in self.undecided_running(s)]
+        verb = "waits" if len(waiting) == 1 else "wait"
+        coordinator = "down" if 0 in s.down else s.nodes[0].phase
+        down = "".join(f", {node} is down" for node in sorted(s.down) if node)
+        return f"{' and '.join(waiting)} {verb} forever undecided; the coordinator n0 is {coordinator}{down}"
 
     @sometimes
     def all_committed(self, s: System) -> bool:

@@ -22,13 +22,25 @@ Known bugs (`--bug`):
 - rm-aborts-after-prepare: an RM that voted yes aborts on its own; the TM still commits on its
   vote, so one RM commits while another aborts;
 - tm-commits-early: the TM commits without waiting for every vote.
+
+Liveness: `every_rm_decides` (every RM eventually commits or aborts) is checked only when
+selected (`check 2pc --property every_rm_decides`), so the default run and TLC's figures stay as
+they are (TwoPhase.tla states safety only). Every ground action (`rm_prepare(rm=1)`) is weakly
+fair, TLA+'s WF on each action, and that is enough: every step adds to what is known (a vote, a
+message, a decision), so runs are finite, and a fair run ends only once the TM has decided and
+each RM holds its decision. It rests on two of those assumptions: the TM's abort (its timeout)
+and the RMs' receipt of the decision. Were `tm_abort` unfair, a TM one of whose RMs aborted on
+its own would wait forever for that vote, and the RMs that prepared forever for a decision
+(2PC's blocking, here without a crash); the RMs' choices and the TM's receipt of votes and
+its commit need no fairness. The bugs break safety, not this: every RM still ends up with the
+TM's decision.
 """
 from typing import ClassVar
 
 import attrs
 
-from checker import ProtocolModel, action, added, always, option, record, sometimes, updated
-from specs.atomic_commit import all_decided, consistent_decisions
+from checker import ProtocolModel, action, added, always, eventually, option, record, sometimes, updated
+from specs.atomic_commit import all_decided, consistent_decisions, undecided
 
 WORKING, PREPARED, COMMITTED, ABORTED = "working", "prepared", "committed", "aborted"
 
@@ -155,6 +167,21 @@ class TwoPhase(ProtocolModel):
     def commit_needs_all_prepared(self, s: State) -> bool:
         """The TM decides commit only after every RM has prepared."""
         return COMMIT not in s.msgs or all(Prepared(rm) in s.msgs for rm in self.RM)
+
+    @eventually(by_default=False)
+    def every_rm_decides(self, s: State) -> bool:
+        """Every RM eventually commits or aborts (under weak fairness of every action)."""
+        return all_decided(s.rm_state)
+
+    @every_rm_decides.explain
+    def _why_undecided(self, s: State) -> str:
+        """Which RMs stay undecided, and what they wait for."""
+        rms = undecided(s.rm_state)
+        waiting = " and ".join(f"RM {rm} {s.rm_state[rm]}" for rm in rms) + (" stays" if len(rms) == 1 else " stay")
+        if s.tm_state == "init":
+            return f"{waiting} undecided forever: the TM never decides (it has Prepared from RMs {sorted(s.tm_prepared)} of {self.rms})"
+        decision = "Commit" if COMMIT in s.msgs else "Abort"
+        return f"{waiting} undecided forever: the TM sent {decision}, which never arrives"
 
     @sometimes
     def all_committed(self, s: State) -> bool:

@@ -22,7 +22,10 @@ against 16,000 states and a few seconds; `--participants 2 --faults crash=1,rest
 
 Known behaviour the checker shows: with a crash and no restart (`--faults crash=1`), a crashed
 coordinator leaves prepared participants waiting forever: a state with no way forward, reported
-as a deadlock (2PC is a blocking protocol).
+as a deadlock, and as the liveness lasso of `running_participants_decide` (2PC is a blocking
+protocol). Liveness is judged under the checker's default fairness: every delivery and timer
+that stays enabled happens, and a restart left in the budget is recovery (a crashed node comes
+back), so with crash=1,restart=1 every running participant decides.
 
 Known bug (`--bug skip-failed-commit`): the seed's phase 2, where `participant.Commit()`
 failing is only logged. A participant whose prepare record is lost in a crash answers Commit
@@ -35,7 +38,7 @@ from typing import ClassVar
 
 import attrs
 
-from checker import always, option, record, sometimes
+from checker import always, leads_to, option, record, sometimes
 from checker.actors.actor import Actor, NodeId, Out
 from checker.actors.system import ActorModel, System
 from checker.actors.faults import FaultBudget
@@ -244,6 +247,22 @@ class TwoPhaseActors(ActorModel):
     def commit_is_decided(self, s: System) -> bool:
         """A participant commits only after the coordinator has logged commit."""
         return "committed" not in self.phases(s) or s.nodes[0].decision == "commit"
+
+    @leads_to
+    def running_participants_decide(self, s: System) -> tuple[bool, bool]:
+        """Whenever a running participant is undecided, every running participant eventually decides (2PC blocks: not when the coordinator stays down)."""
+        waiting = bool(self._undecided_running(s))
+        return waiting, not waiting
+
+    @running_participants_decide.explain
+    def _why_undecided(self, s: System) -> str:
+        waiting = [f"n{node} {phase}" for node, phase in self._undecided_running(s)]
+        coordinator = "down" if 0 in s.down else f"up, decision {s.nodes[0].decision}"
+        return f"{', '.join(waiting)} wait forever; the coordinator n0 is {coordinator}"
+
+    def _undecided_running(self, s: System) -> list[tuple[int, str]]:
+        """(node, phase) of each running participant that has not decided."""
+        return [(node, p.phase) for node, p in enumerate(s.nodes[1:], start=1) if node not in s.down and p.phase not in ("committed", "aborted")]
 
     @sometimes
     def all_committed(self, s: System) -> bool:

@@ -15,3 +15,8 @@ def consistent_decisions(states: Sequence[str]) -> bool:
 def all_decided(states: Iterable[str]) -> bool:
     """Every participant has reached a decision."""
     return all(s in (COMMITTED, ABORTED) for s in states)
+
+
+def undecided(states: Sequence[str]) -> list[int]:
+    """The positions of the participants that have not decided yet (for explaining a liveness failure)."""
+    return [i for i, s in enumerate(states) if s not in (COMMITTED, ABORTED)]

@@ -15,12 +15,13 @@ import attrs
 from checker.actors.actor import Actor, Envelope, NodeId, Out
 from checker.authoring import ProtocolModel, option
 from checker.errors import DefinitionError, FalseShortcut
+from checker.fairness import Fairness
 from checker.faces.values import diff, show
 from checker.actors.faults import FaultBudget
 from checker.model import ActionLabel
 from checker.actors.network import NETWORKS, Network
 from checker.record import record
-from checker.actors.symmetry import permuted, representative, swaps
+from checker.actors.symmetry import permuted, representative, rewrite, swaps
 
 TIMER_POLICIES = ("anytime", "when-idle", "when-quiet")
 """When an armed timer may fire: `anytime`; `when-idle`, once no message to its node is in
@@ -71,6 +72,7 @@ def _label(name: str, **args: Any) -> ActionLabel:
 class ActorModel(ProtocolModel):
     """Base class for actor models; subclasses define `actors()` and properties over System."""
 
+    indexed_next_states: ClassVar[None] = None  # no table of ground actions: the liveness engine reads the labels
     network_kind: ClassVar[str] = "bag"
     timer_policy: ClassVar[str] = "anytime"
     timer_policies: ClassVar[dict[str, str]] = {}
@@ -100,6 +102,34 @@ class ActorModel(ProtocolModel):
         object.__setattr__(self, "_system", Compiled(actors, ids, NETWORKS[self.network_kind], collects, (), set()))
         groups = tuple(tuple(group) for group in self.symmetric_groups())  # may read self.ids, set just above
         object.__setattr__(self, "_system", self._system._replace(groups=groups))
+
+    def _declared_fairness(self, actions: set[str]) -> dict[str, Fairness]:
+        """The `fairness` table: keys are message classes, timers, and the recoveries (restart, heal,
+        resume); a fault cannot be made fair (a run is never forced to inject one)."""
+        faults = sorted(set(self.fairness) & FAULT_STEPS)
+        if faults:
+            raise DefinitionError(f"{type(self).__name__}.fairness names {', '.join(faults)}: faults are never forced "
+                                  "(a run may always go on without one), so they take no fairness")
+        return super()._declared_fairness(set(self.fairness))
+
+    def fairness_of(self, label: ActionLabel) -> Fairness:
+        """A delivery is fair by its message's class, a timer by its name, a recovery by its kind
+        (weak unless `fairness` says otherwise); faults, an early timer included, are faults."""
+        if label.name in FAULT_STEPS:
+            return Fairness.FAULT
+        declared = self._table[3]
+        if label.name == "deliver":
+            return declared.get(type(label.kwargs["msg"]).__name__, Fairness.WEAK)
+        if label.name == "timeout":
+            return declared.get(label.kwargs["timer"], Fairness.WEAK)
+        return declared.get(label.name, Fairness.WEAK)
+
+    def task_fixed(self, label: ActionLabel) -> bool:
+        """True when renaming interchangeable nodes leaves the task unchanged (a coordinator's timer),
+        so that it can be judged on symmetry representatives."""
+        if not self.symmetry:
+            return True
+        return all(rewrite(label.args, mapping) == label.args for mapping in swaps(self._system.groups))
 
     def actors(self) -> Sequence[Actor]:
         """The actor of each node, in NodeId order."""
@@ -165,7 +195,7 @@ class ActorModel(ProtocolModel):
                     "are new. Symmetry reduction would hide behaviours: declare only nodes whose actors and properties "
                     "treat them alike")
             for prop in self.properties():
-                if prop.kind.value in ("always", "sometimes") and bool(prop.check(renamed)) != bool(prop.check(s)):
+                if prop.kind.value in ("always", "sometimes", "eventually", "leads_to") and _judged(prop, renamed) != _judged(prop, s):
                     raise FalseShortcut(f"symmetric_groups() declares nodes interchangeable, but renaming them ({moved}) "
                                         f"changes the property {prop.name}: it names particular nodes of a group")
 
@@ -337,6 +367,11 @@ class ActorModel(ProtocolModel):
         return s.evolve(budget=s.budget[:i] + (s.budget[i] - 1,) + s.budget[i + 1:])
 
 
+def _judged(prop: Any, state: System) -> Any:
+    """A state property's value as judged: true or false, or (p, q) for leads_to."""
+    return prop.liveness_pair(state) if prop.kind.is_liveness else bool(prop.check(state))
+
+
 def _put(items: tuple, index: int, value: Any) -> tuple:
     if items[index] is value:
         return items
@@ -344,6 +379,9 @@ def _put(items: tuple, index: int, value: Any) -> tuple:
     out[index] = value
     return tuple(out)
 
+
+FAULT_STEPS = frozenset({"crash", "drop", "duplicate", "partition", "pause", "timeout_early"})
+"""The steps that inject a fault (restart, heal and resume are recoveries, weakly fair by default)."""
 
 CONFIRM_DEPTH = 3  # replies to replies checked for obsolescence when confirming a claim
 CONFIRMED_MEMO = 1 << 16  # claims confirmed without sends, remembered by (message, receiver's state, its timers)

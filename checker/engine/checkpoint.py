@@ -92,6 +92,8 @@ class Checkpoints:
         if saved is None:
             return None
         store.restore(saved["store"])
+        if search.liveness is not None:
+            search.liveness.restore(saved["liveness"])
         self.note_resumed(search, saved)
         level = saved["level"]
         resumed = Level(Frontier.from_blocks(level["blocks"], level["size"]), level["first_index"], level["depth"])
@@ -144,6 +146,7 @@ class Checkpoints:
             blocks = _packed_blocks(level.frontier)
             self._write(SEARCH_FILE, {
                 "workers": 1, "store": store.snapshot(), **self._counters(search),
+                "liveness": search.liveness.snapshot() if search.liveness is not None else None,
                 "level": {"blocks": blocks, "size": len(level.frontier), "first_index": level.first_index, "depth": level.depth},
             })
             self.last_written = time.monotonic()

@@ -12,6 +12,7 @@ import attrs
 import numpy as np
 
 from checker.errors import FalseShortcut
+from checker.fingerprint import fingerprint as value_fingerprint
 from checker.model import ModelView, no_way_forward
 from checker.engine.search import ModelRaised, Search
 from checker.engine.frontier import Frontier
@@ -49,6 +50,10 @@ def seed_initial(search: Search, store: VisitedStore) -> list[tuple[Any, int]]:
     search.distinct = len(store)
     search.depth = 1 if kept else 0
     trace_of = _trace_builder(view, store)
+    if search.liveness is not None:
+        fingerprints = np.array([store.records.fingerprint[index] for _state, index in kept], dtype=np.int64)
+        search.liveness.initial_states(fingerprints)
+        search.liveness.states([s for s, _ in kept], fingerprints, lambda i: trace_of(kept[i][1]))
     search.judge_states([s for s, _ in kept], 1, lambda i: trace_of(kept[i][1]))
     return kept
 
@@ -103,23 +108,33 @@ def check_unpacked(search: Search, store: VisitedStore, chunk: list[Any], base: 
         raise ModelRaised(error, "reading back a packed level", _trace_builder(search.view, store)(base))
 
 
-def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int, store: VisitedStore) -> tuple[list[list[Any]], list[int]]:
-    """The successors of each state of a chunk, and how many each state has; with transition
-    properties, each state's labelled successors are computed once and judged as steps."""
+def _successors_of_chunk(search: Search, chunk: list[Any], base: int, depth: int, store: VisitedStore) -> tuple[list[list[Any]], list[int], list[int] | None]:
+    """The successors of each state of a chunk, how many each state has, and (checking liveness)
+    the fingerprint of each successor's task; with transition properties, each state's labelled
+    successors are computed once and judged as steps."""
     view = search.view
     trace_of = _trace_builder(view, store)
-    expand = view.next_states if not search.step_checks else (lambda state: list(view.successors(state)))
+    if search.step_checks:
+        expand: Callable[[Any], Any] = lambda state: list(view.successors(state))
+    else:
+        expand = view.next_states if search.liveness is None else view.steps
     try:
         per_state = list(map(expand, chunk))
     except Exception as error:  # noqa: BLE001 - a model's own bug: find the state that raised
         offset = next(i for i, state in enumerate(chunk) if _raises(expand, state))
         raise ModelRaised(error, "computing successors", trace_of(base + offset)) from error
+    tasks = None
     if search.step_checks:
         for offset, (state, steps) in enumerate(zip(chunk, per_state)):
             for slot, (label, after) in enumerate(steps):
                 search.judge_step(state, label, after, depth + 1, _step_trace(view, store, base + offset, slot))
+        if search.liveness is not None:
+            tasks = [view.task_fingerprint(label) for steps in per_state for label, _after in steps]
         per_state = [[after for _label, after in steps] for steps in per_state]
-    return per_state, list(map(len, per_state))
+    elif search.liveness is not None:
+        tasks = [task for _states, state_tasks in per_state for task in state_tasks]
+        per_state = [states for states, _tasks in per_state]
+    return per_state, list(map(len, per_state)), tasks
 
 
 def _raises(function: Callable[[Any], Any], state: Any) -> bool:
@@ -133,7 +148,7 @@ def _raises(function: Callable[[Any], Any], state: Any) -> bool:
 def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: int, depth: int) -> list[Any]:
     """Expand a chunk of one level; store and judge the new states; return them in order."""
     view = search.view
-    per_state, counts = _successors_of_chunk(search, chunk, base, depth, store)
+    per_state, counts, tasks = _successors_of_chunk(search, chunk, base, depth, store)
     total = sum(counts)
     search.generated += total
     fingerprint = view.fingerprint  # without symmetry, the plain fingerprint function
@@ -142,8 +157,10 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     owner = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)  # the chunk position of each successor's parent
     if search.check_deadlock:
         _judge_stuck_states(search, store, chunk, base, depth, owner, fingerprints)
-    if view.has_boundary:
-        inside = inside_positions(search, store, per_state, owner, base)
+    inside = inside_positions(search, store, per_state, owner, base) if view.has_boundary else None
+    if search.liveness is not None:
+        record_steps(search, store, chunk, base, per_state, owner, fingerprints, tasks, inside)
+    if inside is not None:
         new = inside[store.seen.add_batch(fingerprints[inside])]
     else:
         new = store.seen.add_batch(fingerprints)
@@ -160,10 +177,29 @@ def _expand_chunk(search: Search, store: VisitedStore, chunk: list[Any], base: i
     if fresh:
         search.depth = max(search.depth, depth + 1)  # as TLC counts: the depth of the deepest state seen
     trace_of = _trace_builder(view, store)
+    if search.liveness is not None:
+        search.liveness.states(fresh, fingerprints[new], lambda i: trace_of(first_new + i))
     search.judge_states(fresh, depth + 1, lambda i: trace_of(first_new + i))
     if over_limit:
         search.stop_at_state_limit()
     return fresh
+
+
+def record_steps(search: Search, store: VisitedStore, chunk: list[Any], base: int, per_state: list[list[Any]], owner: np.ndarray,
+                 fingerprints: np.ndarray, tasks: list[int] | None, inside: np.ndarray | None) -> None:
+    """Liveness: record the chunk's steps (checker/engine/liveness/recorder.py); a step is
+    stuttering when its successor is its state itself (not only of the same symmetry class)."""
+    sources = np.frombuffer(store.records.fingerprint[base:base + len(chunk)], dtype=np.int64)[owner]
+    if search.view.has_symmetry:
+        own = np.fromiter(map(value_fingerprint, chunk), dtype=np.int64, count=len(chunk))[owner]
+        stutter = own == np.fromiter(map(value_fingerprint, chain.from_iterable(per_state)), dtype=np.int64, count=len(owner))
+    else:
+        stutter = sources == fingerprints
+    within = np.ones(len(owner), dtype=bool)
+    if inside is not None:
+        within[:] = False
+        within[inside] = True
+    search.liveness.steps(sources, fingerprints, np.array(tasks, dtype=np.int64), within, stutter)
 
 
 def inside_positions(search: Search, store: VisitedStore, per_state: list[list[Any]], owner: np.ndarray, base: int) -> np.ndarray:
@@ -204,10 +240,13 @@ def _judge_at_the_bound(search: Search, store: VisitedStore, state: Any, index: 
     fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]
     if search.check_deadlock and no_way_forward(store.records.fingerprint[index], fingerprints):
         search.judge_stuck(state, depth, _trace_builder(view, store)(index))
+    inside = [_inside(search, store, nxt, index) for _label, nxt in successors]
+    if search.liveness is not None:  # when no step leaves the seen states, the graph is whole and liveness is judged
+        _record_state_steps(search, state, store.records.fingerprint[index], successors, fingerprints, inside)
     for slot, ((label, nxt), fingerprint) in enumerate(zip(successors, fingerprints)):
         if search.step_checks:
             search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
-        cut = cut or (_inside(search, store, nxt, index) and not store.seen.contains(fingerprint))
+        cut = cut or (inside[slot] and not store.seen.contains(fingerprint))
     return cut
 
 
@@ -245,18 +284,37 @@ def dfs(search: Search, store: VisitedStore) -> None:
         fingerprints = [view.fingerprint(nxt) for _label, nxt in successors]
         if no_way_forward(store.records.fingerprint[index], fingerprints):
             search.judge_stuck(state, depth, trace_of(index))
+        inside = [_inside(search, store, nxt, index) for _label, nxt in successors]
+        if search.liveness is not None:
+            _record_state_steps(search, state, store.records.fingerprint[index], successors, fingerprints, inside)
         pushed = []
         for slot, ((label, nxt), fingerprint) in enumerate(zip(successors, fingerprints)):
             search.generated += 1
             if search.step_checks:
                 search.judge_step(state, label, nxt, depth + 1, _step_trace(view, store, index, slot))
-            if not _inside(search, store, nxt, index):
+            if not inside[slot]:
                 continue
             if store.seen.add(fingerprint):
                 search.stop_at_state_limit()
                 child = store.records.append(index, slot, fingerprint)
                 search.distinct = len(store)
                 search.depth = max(search.depth, depth + 1)
+                if search.liveness is not None:
+                    search.liveness.states([nxt], np.array([fingerprint], dtype=np.int64), lambda _i, child=child: trace_of(child))
                 search.judge_states([nxt], depth + 1, lambda _i, child=child: trace_of(child))
                 pushed.append((nxt, child, depth + 1))
         stack.extend(reversed(pushed))
+
+
+def _record_state_steps(search: Search, state: Any, own: int, successors: list[tuple[Any, Any]], fingerprints: list[int],
+                        inside: list[bool]) -> None:
+    """Liveness, depth-first: record one state's steps (see `record_steps`)."""
+    view = search.view
+    if view.has_symmetry:
+        mine = value_fingerprint(state)
+        stutter = [value_fingerprint(nxt) == mine for _label, nxt in successors]
+    else:
+        stutter = [fingerprint == own for fingerprint in fingerprints]
+    tasks = [view.task_fingerprint(label) for label, _nxt in successors]
+    search.liveness.steps(np.full(len(successors), own, dtype=np.int64), np.array(fingerprints, dtype=np.int64),
+                          np.array(tasks, dtype=np.int64), np.array(inside, dtype=bool), np.array(stutter, dtype=bool))

@@ -64,6 +64,7 @@ class Search:
         self.witnesses = [p for p in properties if p.kind is Kind.SOMETIMES]
         self.step_checks = [p for p in properties if p.kind is Kind.TRANSITION]
         self.check_deadlock = any(p.kind is Kind.DEADLOCK for p in properties)
+        self.liveness: Any = None  # a GraphRecorder when liveness properties are checked (checker/engine/liveness/)
         self.audit = ShortcutAudit(view)
         self.found: dict[str, Discovery] = {}
         self.generated = 0
@@ -111,8 +112,8 @@ class Search:
     def judge_stuck(self, state: Any, depth: int, trace: Callable[[], Trace]) -> None:
         """A state with no way forward (no step, or only steps to itself): a deadlock unless the model may end there."""
         if self.check_deadlock and "deadlock_free" not in self.found and not self.view.may_stop(state):
-            self.found["deadlock_free"] = Discovery(depth, trace, "no step leads to a different state, and the model does not say it may end here")
-            self._after_violation()
+            deadlock = next(p for p in self.properties if p.kind is Kind.DEADLOCK)
+            self._discover(deadlock, depth, trace, "no step leads to a different state, and the model does not say it may end here")
 
     def record_found(self, name: str, found: Discovery) -> None:
         """A discovery made before (a resumed checkpoint): recorded, its property no longer searched."""
@@ -126,6 +127,8 @@ class Search:
         if prop.kind is Kind.SOMETIMES:
             self.witnesses.remove(prop)
             self._maybe_all_decided()
+        elif prop.kind is Kind.DEADLOCK and self.liveness is not None:
+            pass  # the search goes on: liveness needs the whole graph, and a dead end is what it explains
         else:
             if prop in self.invariants:
                 self.invariants.remove(prop)
@@ -139,6 +142,8 @@ class Search:
         self._maybe_all_decided()
 
     def _maybe_all_decided(self) -> None:
+        if self.liveness is not None:
+            return  # liveness is judged on the whole graph, once the search is over
         deadlock_open = self.check_deadlock and "deadlock_free" not in self.found
         if not (self.invariants or self.witnesses or self.step_checks or deadlock_open):
             raise StopSearch(StopReason.ALL_DECIDED)

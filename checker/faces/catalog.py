@@ -11,11 +11,14 @@ DEADLOCK_DOC = "every reachable state has a step to a different state, unless th
 
 
 def properties_of(model_cls: type) -> list[dict[str, Any]]:
-    """Each property: name, kind, first docstring line, and the faults a witness needs."""
-    rows = [{"name": spec.name, "kind": spec.kind.value, "doc": spec.doc, "needs": list(spec.needs)}
+    """Each property: name, kind, first docstring line, the faults a witness needs, whether it is
+    checked by default, and (liveness) whether it judges runs once faults stop."""
+    rows = [{"name": spec.name, "kind": spec.kind.value, "doc": spec.doc, "needs": list(spec.needs),
+             "by_default": spec.by_default, "once_faults_stop": spec.once_faults_stop}
             for spec in model_cls.property_specs()]
     if getattr(model_cls, "check_deadlock", True):
-        rows.append({"name": "deadlock_free", "kind": "deadlock", "doc": DEADLOCK_DOC, "needs": []})
+        rows.append({"name": "deadlock_free", "kind": "deadlock", "doc": DEADLOCK_DOC, "needs": [], "by_default": True,
+                     "once_faults_stop": False})
     return rows
 
 
@@ -51,8 +54,10 @@ def describe_model(name: str, model_cls: type) -> dict[str, Any]:
 
 def help_epilog(model_cls: type) -> str:
     """The properties and allowed faults, for the end of `check MODEL --help` (click keeps `\\b` blocks as written)."""
-    rows = [f"  {p['name']:<26} {p['kind']:<10} {p['doc']}" for p in properties_of(model_cls)]
-    text = "\b\nProperties (all are checked by default; one with --property NAME):\n" + "\n".join(rows)
+    rows = [f"  {p['name']:<30} {p['kind']:<10} {p['doc']}" + ("" if p["by_default"] else " [only with --property]")
+            for p in properties_of(model_cls)]
+    text = ("\b\nProperties (checked by default unless marked; one with --property NAME; liveness under fairness:\n"
+            "every step that stays enabled is eventually taken, no fault is forced):\n" + "\n".join(rows))
     faults = getattr(model_cls, "allowed_faults", None)
     if faults is not None:
         kinds = ", ".join(k for k in FaultBudget.KINDS if k in faults)

@@ -3,7 +3,10 @@
 Each step is a row: a delivery is an arrow from sender to receiver (drawn when the message
 arrives), a dropped message an arrow ending in x, a timer firing, crash, restart, pause or
 resume a mark on the node's lane, a partition or heal a line across every lane. Beside each
-row, the fields that changed at the node that stepped.
+row, the fields that changed at the node that stepped. A liveness counterexample (a lasso) has
+two more lines across the lanes: "cycle: steps 4..6" above the cycle's first row, and after the
+last row "loops back to step 3" (or "stays at step 2 forever" when no fair step is enabled).
+In Mermaid, the cycle is a `loop` block.
 
 Nothing is ever cut. Lanes are as wide as the longest message needs to sit on its arrow on one
 line; when `width` cannot hold those lanes and a changes column of CHANGES_MIN, the lanes are
@@ -17,7 +20,8 @@ import math
 import textwrap
 from typing import Any
 
-from checker.trace import Trace
+from checker.trace import Step, Trace
+from checker.faces.lasso import NO_FAIR_STEP, after_last_step, cycle_steps, loop_back
 from checker.faces.values import diff, show
 
 LANE = 22          # the narrowest lane
@@ -120,8 +124,18 @@ def _draw(lanes: int, lane: int, action: Any) -> tuple[list[list[str]], int | No
         row = _canvas(lanes, lane)
         _mark(row, lane, int(args["node"]), _mark_label(action))
         return [row], int(args["node"])
-    span = (lanes - 1) * lane + lane // 2 + 1  # to the last lane's bar
-    return [list(_line_label(action).center(span, "~" if action.name == "heal" else " "))], None
+    return [_across(lanes, lane, _line_label(action), "~" if action.name == "heal" else " ")], None
+
+
+def _across(lanes: int, lane: int, text: str, fill: str) -> list[str]:
+    """A line across every lane, to the last lane's bar, with `text` centred on it (longer text overruns it, uncut)."""
+    span = (lanes - 1) * lane + lane // 2 + 1
+    return list(text.center(span, fill))
+
+
+def _lasso_line(lanes: int, lane: int, text: str) -> str:
+    """A lasso's line across the lanes: where its cycle starts, or where its last step goes on."""
+    return "".join(_across(lanes, lane, f" {text} ", "=")).rstrip()
 
 
 def _lane_widths(trace: Trace, roles: list[str]) -> tuple[int, int]:
@@ -142,10 +156,14 @@ def _layout(trace: Trace, roles: list[str], lane: int) -> tuple[list[str], list[
     header = prefix + "".join(f"n{i} {role}".center(lane) for i, role in enumerate(roles)).rstrip()
     steps = []
     for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
+        if number == _cycle_start(trace):
+            steps.append(([prefix + _lasso_line(lanes, lane, f"cycle: {cycle_steps(trace)}")], []))
         rows, node = _draw(lanes, lane, step.action)
         heads = [(f"{number:>{len(prefix) - 2}}  " if i == 0 else prefix) + "".join(row).rstrip() for i, row in enumerate(rows)]
         changes = [c for c in _node_changes(before.state, step.state, node).split("; ") if c]
         steps.append((heads, changes))
+    if trace.is_lasso:
+        steps.append(([prefix + _lasso_line(lanes, lane, loop_back(trace))], [after_last_step(trace)]))
     bars = prefix + "".join(_canvas(lanes, lane)).rstrip()
     start = max([len(header), len(bars)] + [len(head) for heads, _ in steps for head in heads]) + GAP
     return [header, bars], steps, start
@@ -210,31 +228,51 @@ def _split(text: str, room: int) -> list[str]:
     return parts + [indent + text]
 
 
+def _cycle_start(trace: Trace) -> int | None:
+    """The number of a lasso's first step in its cycle (None without a cycle: not a lasso, or one that stays put)."""
+    return None if not trace.is_lasso or trace.stays_forever else trace.loop_start + 1
+
+
 def _mermaid_text(text: str) -> str:
     """Text Mermaid shows whole: its parser ends a message or note at ";" or "#", so those go as entity codes."""
     return text.replace("#", "#35;").replace(";", "#59;")
 
 
 def mermaid(trace: Trace, roles: list[str]) -> str:
-    """The trace as a Mermaid sequence diagram (no width: Mermaid lays it out, and no label is cut)."""
+    """The trace as a Mermaid sequence diagram (no width: Mermaid lays it out, and no label is cut);
+    a lasso's cycle is a `loop` block, and a run that stays in its last state ends in a note saying so."""
     lines = ["sequenceDiagram"]
     lines += [f"    participant n{i} as n{i} {_mermaid_text(role)}" for i, role in enumerate(roles)]
     everyone = f"n0,n{len(roles) - 1}" if len(roles) > 1 else "n0"
-    for before, step in zip(trace.steps, trace.steps[1:]):
-        action, args = step.action, step.action.kwargs
-        if action.name in ("deliver", "drop", "duplicate"):
-            arrow = {"deliver": "->>", "drop": "-x", "duplicate": "->>"}[action.name]
-            suffix = {"deliver": "", "drop": " (lost)", "duplicate": " (duplicated)"}[action.name]
-            lines.append(f"    {args['src']}{arrow}{args['dst']}: {_mermaid_text(show(args['msg']) + suffix)}")
-            node = int(args["dst"]) if action.name == "deliver" else None
-        elif action.name in MARKS:
-            node = int(args["node"])
-            lines.append(f"    Note over n{node}: {_mermaid_text(MARKS[action.name] + (' ' + str(args['timer']) if 'timer' in args else ''))}")
-        else:
-            node = None
-            side = ", ".join(map(str, args.get("side", ())))
-            lines.append(f"    Note over {everyone}: {'partition {' + side + '} | rest' if action.name == 'partition' else 'heal'}")
-        changes = _node_changes(before.state, step.state, node)
-        if changes and node is not None:
-            lines.append(f"    Note right of n{node}: {_mermaid_text(changes.replace(';', ','))}")
+    indent = "    "
+    for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
+        if number == _cycle_start(trace):
+            lines.append(f"    loop repeats forever (back to step {trace.loop_start})")
+            indent = "        "
+        lines += [indent + line for line in _mermaid_step(before, step, everyone)]
+    if _cycle_start(trace) is not None:
+        lines.append("    end")
+    if trace.stays_forever:
+        lines.append(f"    Note over {everyone}: stays here forever ({NO_FAIR_STEP})")
     return "\n".join(lines) + "\n"
+
+
+def _mermaid_step(before: Step, step: Step, everyone: str) -> list[str]:
+    """One step's Mermaid lines: its arrow or note, then what changed at the node that stepped."""
+    action, args = step.action, step.action.kwargs
+    if action.name in ("deliver", "drop", "duplicate"):
+        arrow = {"deliver": "->>", "drop": "-x", "duplicate": "->>"}[action.name]
+        suffix = {"deliver": "", "drop": " (lost)", "duplicate": " (duplicated)"}[action.name]
+        lines = [f"{args['src']}{arrow}{args['dst']}: {_mermaid_text(show(args['msg']) + suffix)}"]
+        node = int(args["dst"]) if action.name == "deliver" else None
+    elif action.name in MARKS:
+        node = int(args["node"])
+        lines = [f"Note over n{node}: {_mermaid_text(MARKS[action.name] + (' ' + str(args['timer']) if 'timer' in args else ''))}"]
+    else:
+        node = None
+        side = ", ".join(map(str, args.get("side", ())))
+        lines = [f"Note over {everyone}: {'partition {' + side + '} | rest' if action.name == 'partition' else 'heal'}"]
+    changes = _node_changes(before.state, step.state, node)
+    if changes and node is not None:
+        lines.append(f"Note right of n{node}: {_mermaid_text(changes.replace(';', ','))}")
+    return lines

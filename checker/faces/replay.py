@@ -11,6 +11,12 @@ A saved trace is a regression test, so when replay does not follow the file, rep
   (ForeignTrace, a TraceFileError).
 - a file of the older format without a digest is replayed as unverified; when a step does not
   match it is refused, since it may have been edited or recorded with another version.
+
+A liveness property's trace is a lasso (checker/trace.py): every step matching, its last state
+must be the state at its loop_start, or the file is refused as damaged. Whether it still fails is
+judged by the rule its reproducing program asserts (checker/faces/program.py): an `eventually`
+property holds on no state of the run; a `leads_to` property has a step where p holds and q holds
+neither there nor at any later step, the cycle's steps included, as they come again.
 """
 import contextlib
 import json
@@ -22,6 +28,7 @@ from checker.errors import CheckerError, DefinitionError, ForeignTrace, Nondeter
 from checker.model import ModelView, is_stuck
 from checker.properties import Kind, Property
 from checker.trace import Step, Trace
+from checker.faces.lasso import closes, forever
 from checker.faces.values import show, to_json
 from checker.faces.trace_io import EDITED, UNVERIFIED, TraceFile
 
@@ -107,11 +114,33 @@ def _replay(model: Any, saved: TraceFile) -> ReplayOutcome:
         raise ForeignTrace(f"{saved.path or 'the trace'} is a trace of property {saved.property!r}, which {model_name(model)} no longer has")
     prop = props[saved.property]
     trace = Trace(tuple(steps), saved.loop_start)
+    if prop.kind.is_liveness and not closes(trace):
+        raise TraceFileError(_open_loop(saved, trace))
     step = failing_step(view, prop, trace)
     why = ""
     if step is not None and prop.kind is Kind.ALWAYS:
         why = prop.explanation(trace.steps[step].state)
+    if step is not None and prop.kind.is_liveness:
+        why = _liveness_explanation(prop, trace, step)
     return ReplayOutcome(trace, prop, step, why, saved.integrity)
+
+
+def _open_loop(saved: TraceFile, trace: Trace) -> str:
+    """The one line refusing a liveness trace that is not a lasso: no loop_start, or a loop that does not close."""
+    head, last, k = f"{saved.path} is a damaged trace file", len(trace), trace.loop_start
+    if k is None:
+        return f"{head} (a trace of the liveness property {saved.property} without a loop_start)"
+    if k > last:
+        return f"{head} (its loop_start, step {k}, is past its last step, {last})"
+    changes = _few(diff_text(to_json(trace.steps[k].state), to_json(trace.last), (f"step {k}", f"step {last}")))
+    return f"{head} (its loop does not close: its last step, {last}, does not return to step {k}, its loop_start; step {k} -> step {last}: {changes})"
+
+
+def _liveness_explanation(prop: Property, trace: Trace, step: int) -> str:
+    """Why a lasso violates a liveness property, in the words of its reproducing program."""
+    if prop.kind is Kind.EVENTUALLY:
+        return f"it never holds on this run, which {forever(trace)}"
+    return f"p holds at step {step} and q never holds after it; the run {forever(trace)}"
 
 
 def edited_message(model: Any, saved: TraceFile) -> str:
@@ -135,6 +164,8 @@ def _model_errors(saved: TraceFile) -> Iterator[None]:
 
 def failing_step(view: ModelView, prop: Property, trace: Trace) -> int | None:
     """The first step at which the trace shows its discovery for `prop`, or None."""
+    if prop.kind.is_liveness:
+        return _liveness_step(prop, trace)
     for i, step in enumerate(trace.steps):
         if prop.kind is Kind.ALWAYS and not prop.check(step.state):
             return i
@@ -146,6 +177,19 @@ def failing_step(view: ModelView, prop: Property, trace: Trace) -> int | None:
     if prop.kind is Kind.DEADLOCK and is_stuck(view, last) and not view.may_stop(last):
         return len(trace.steps) - 1
     return None
+
+
+def _liveness_step(prop: Property, trace: Trace) -> int | None:
+    """Where a lasso violates a liveness property, or None (when it does not, or its loop does not close):
+    for `eventually` its last step, if the property holds on no state of the run; for `leads_to`
+    the first step where p holds and q holds neither there nor later (from the cycle's start on, as it repeats)."""
+    if not closes(trace):
+        return None
+    states = [step.state for step in trace.steps]
+    if prop.kind is Kind.EVENTUALLY:
+        return None if any(prop.check(s) for s in states) else len(states) - 1
+    pairs = [prop.check(s) for s in states]
+    return next((i for i, (p, _q) in enumerate(pairs) if p and not any(q for _p, q in pairs[min(i, trace.loop_start):])), None)
 
 
 def walk(view: ModelView, actions: Sequence[Any], states: Sequence[Any]) -> tuple[list[Step], Mismatch | None]:

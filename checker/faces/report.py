@@ -8,6 +8,7 @@ from rich.text import Text
 
 from checker.result import CheckResult, PropertyResult, Stats
 from checker.trace import Trace
+from checker.faces.lasso import after_last_step, loop_back
 from checker.faces.values import diff, fields_of, show
 from checker.verdict import Verdict
 
@@ -49,6 +50,9 @@ def figures(result: CheckResult) -> Table:
         grid.add_row("store", f"{s.store_bytes_per_state:.0f} bytes/state; fingerprint collision odds {s.collision_probability:.1e}")
     if s.peak_rss_bytes:
         grid.add_row("memory", _memory(s))
+    if s.graph_bytes_per_state:
+        grid.add_row("liveness", f"graph of {s.graph_bytes_per_state:,.0f} bytes/state (the steps recorded during the search, "
+                                 f"and the graph judged on them), judged in {s.liveness_seconds:.2f} s")
     grid.add_row("stopped", f"{result.stop.value} ({exhaustive})")
     for note in result.notes:
         grid.add_row("note", note)
@@ -68,19 +72,25 @@ def _memory(s: Stats) -> str:
 
 
 def step_table(trace: Trace) -> Table:
-    """A numbered table of steps; after the initial state, only what changed."""
+    """A numbered table of steps; after the initial state, only what changed. A lasso's row of
+    step k says "(loop)", and a last row says where the run goes on: back to step k, or nowhere."""
     table = Table(box=None, padding=(0, 2), show_edge=False)
     table.add_column("step", justify="right")
     table.add_column("action", no_wrap=True)
     table.add_column("changes")
     first = trace.steps[0].state
-    table.add_row("0", "(initial state)", "\n".join(f"{name} = {show(value)}" for name, value in fields_of(first)))
-    loop = trace.loop_start
+    table.add_row(_step_number(trace, 0), "(initial state)", "\n".join(f"{name} = {show(value)}" for name, value in fields_of(first)))
     for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
         changes = [f"{path}: {old} -> {new}" if old else f"{path}: {new}" for path, old, new in diff(before.state, step.state)]
-        marker = f"{number}" if loop is None or number != loop else f"{number} (loop)"
-        table.add_row(marker, str(step.action), "\n".join(changes) or "(no change)")
+        table.add_row(_step_number(trace, number), str(step.action), "\n".join(changes) or "(no change)")
+    if trace.is_lasso:
+        table.add_row("", f"({loop_back(trace)})", after_last_step(trace))
     return table
+
+
+def _step_number(trace: Trace, number: int) -> str:
+    """A row's step number, marked "(loop)" where a lasso's cycle starts (the state its last step returns to)."""
+    return f"{number} (loop)" if number == trace.loop_start and not trace.stays_forever else str(number)
 
 
 def trace_section(prop: PropertyResult, render_trace: Callable[[Trace], RenderableType] = step_table) -> RenderableType:

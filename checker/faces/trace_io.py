@@ -95,6 +95,7 @@ def load(path: str | pathlib.Path) -> TraceFile:
     try:
         steps = document["steps"]
         _check_steps(path, steps)
+        _check_loop_start(path, document.get("loop_start"))
         if document["format"] in OLD_FORMATS:
             integrity = UNVERIFIED
         else:
@@ -130,8 +131,15 @@ def _check_steps(path: str | pathlib.Path, steps: Any) -> None:
             raise TraceFileError(f"{path} is a damaged trace file (step {number} has no valid action)")
 
 
+def _check_loop_start(path: str | pathlib.Path, loop_start: Any) -> None:
+    """A lasso's loop_start is a step number (whether its loop closes is for replay to judge); other traces have none."""
+    if loop_start is not None and (type(loop_start) is not int or loop_start < 0):
+        raise TraceFileError(f"{path} is a damaged trace file (its loop_start, {json.dumps(loop_start)}, is not a step number)")
+
+
 def result_to_json(result: CheckResult, model_name: str) -> dict[str, Any]:
-    """The whole result as JSON: options, bounds, verdicts with traces, figures, stop reason."""
+    """The whole result as JSON: options, bounds, verdicts with traces (a lasso's loop_start beside its
+    steps), figures, stop reason."""
     stats = result.stats
     return {
         "model": model_name,
@@ -150,6 +158,7 @@ def result_to_json(result: CheckResult, model_name: str) -> dict[str, Any]:
                 "note": p.note,
                 "explanation": p.explanation,
                 "trace": trace_to_json(model_name, result.options, p)["steps"] if p.trace else None,
+                "loop_start": p.trace.loop_start if p.trace else None,
             }
             for p in result.properties
         ],

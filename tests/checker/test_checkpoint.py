@@ -19,6 +19,7 @@ from checker.engine.parallel import coordinator as parallel
 from checker.errors import UsageError
 from models.raft import Raft
 from models.twophase import TwoPhase
+from models.twophase_actors import TwoPhaseActors
 from tiny_models import verdicts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +34,8 @@ def outcome(result):
 CASES = {
     "2pc": lambda: TwoPhase(rms=4),
     "2pc-bug": lambda: TwoPhase(rms=4, bug="rm-aborts-after-prepare"),
-    "raft": lambda: Raft(nodes=3, max_term=1, faults=FaultBudget(crash=1)),
+    "raft": lambda: Raft(nodes=3, max_term=1, faults=FaultBudget(crash=1)),  # its liveness properties hold
+    "2pc-actors-blocking": lambda: TwoPhaseActors(participants=2, faults=FaultBudget(crash=1)),  # a liveness lasso
 }
 WHOLE: dict[str, tuple] = {}  # each case's uninterrupted outcome, computed once
 

@@ -63,17 +63,18 @@ def test_nondeterministic_successor_order_is_detected(strategy):
         check(Flaky(), strategy=strategy)
 
 
-def test_liveness_properties_are_left_out_by_default():
-    """Without a selection, only safety properties are checked."""
+def test_liveness_properties_are_checked_by_default():
+    """Without a selection, liveness properties are checked too (inc is weakly fair, so x reaches 2)."""
     result = check(Live())
-    assert verdicts(result) == {"in_range": "HOLDS", "deadlock_free": "HOLDS"}
+    assert verdicts(result) == {"in_range": "HOLDS", "finishes": "HOLDS", "start_leads_to_end": "HOLDS", "deadlock_free": "HOLDS"}
 
 
 @pytest.mark.parametrize("name", ["finishes", "start_leads_to_end"])
-def test_selecting_a_liveness_property_is_refused(name):
-    """eventually and leads_to properties need the fairness engine: UsageError when selected."""
-    with pytest.raises(UsageError, match=name):
-        check(Live(), properties=[name])
+def test_a_liveness_property_is_unknown_when_the_search_is_cut(name):
+    """Liveness needs the whole graph: a search stopped by a limit judges no liveness property."""
+    result = check(Live(), properties=[name], max_states=2)
+    assert verdicts(result) == {name: "UNKNOWN"}
+    assert "liveness needs the whole graph" in result.properties[0].note
 
 
 def test_unknown_property_is_refused():

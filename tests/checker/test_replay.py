@@ -39,9 +39,9 @@ def one_line(err, code, got):
     return lines[0]
 
 
-def saved_violation(path, model, name=None):
-    """Check `model`, save its first counterexample to `path` as `check --trace-out` does."""
-    result = check(model)
+def saved_violation(path, model, name=None, properties=None):
+    """Check `model` (for `properties`, or all), save its first counterexample to `path` as `check --trace-out` does."""
+    result = check(model, properties=properties)
     prop = next(p for p in result.violations if p.trace is not None)
     save(path, name or model.name, result.options, prop)
     return path
@@ -66,9 +66,9 @@ def twophase(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def actors(tmp_path_factory):
-    """The blocking trace of `check 2pc-actors --participants 2 --faults crash=1`."""
+    """The blocking trace of `check 2pc-actors --participants 2 --faults crash=1`, as a deadlock."""
     model = MODELS["2pc-actors"](participants=2, faults="crash=1")
-    return saved_violation(tmp_path_factory.mktemp("actors") / "blocking.json", model)
+    return saved_violation(tmp_path_factory.mktemp("actors") / "blocking.json", model, properties=["deadlock_free"])
 
 
 # The file format

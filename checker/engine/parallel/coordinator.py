@@ -20,8 +20,9 @@ counts, enforces the limits (the state limit exactly: when a round would exceed 
 count their new states and may each admit a share, in worker order), reports progress, and
 stops every worker after the round in which a violation appeared. It talks to the workers only
 through `Pool` (checker/engine/parallel/exchange.py): forked processes today, a cluster backend later.
-A graph pass over the reachable states (liveness) can run after the search in one worker, or be
-gathered from every worker's records (parent, slot, fingerprint), all of which stay in place.
+Liveness: every worker records the steps it expands and the marks of the states it keeps, keyed
+by fingerprints; when the search is over, the coordinator gathers them and judges the liveness
+properties on the whole graph in this process (checker/engine/liveness/).
 """
 import os
 from typing import Any, Sequence
@@ -92,6 +93,8 @@ class Coordinator:
             self._measure_store()
             raise
         self._measure_store()
+        if self.search.liveness is not None and not self.search.depth_cut:
+            self.search.liveness.absorb(self.pool.call("liveness_part", [()] * self.n))
 
     def _measure_store(self) -> None:
         self.store.states = self.search.distinct

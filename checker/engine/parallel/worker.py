@@ -23,7 +23,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from checker.engine.explore import check_unpacked, inside_positions, _judge_stuck_states, _successors_of_chunk, _trace_builder
+from checker.engine.explore import check_unpacked, inside_positions, record_steps, _judge_stuck_states, _successors_of_chunk, _trace_builder
+from checker.engine.liveness.recorder import GraphRecorder
 from checker.engine.search import Discovery, Limits, ModelRaised, Search, StopSearch
 from checker.engine.frontier import Frontier
 from checker.engine.store import VisitedStore
@@ -177,6 +178,9 @@ class Worker:
         self.view = ModelView(spec.build())
         by_name = {p.name: p for p in self.view.all_properties}
         self.search = Search(self.view, [by_name[name] for name in property_names], Limits(stop_on_first_violation=stop_on_first_violation))
+        live = [p for p in self.search.properties if p.kind.is_liveness]
+        if live:
+            self.search.liveness = GraphRecorder(self.view, live)
         self.store = VisitedStore()
         self.index, self.count = index, count
         self.level = 0  # the level being expanded (the initial states are level 1)
@@ -232,6 +236,9 @@ class Worker:
         self.next_frontier, self.next_base = Frontier(kept), 0
         self.next_ranks = np.arange(len(new), dtype=np.int64)
         trace_of = _trace_builder(view, self.store)
+        if self.search.liveness is not None:
+            self.search.liveness.initial_states(keys[new])
+            self.search.liveness.states(kept, keys[new], trace_of)
         try:
             self.search.judge_states(kept, 1, trace_of)
         except StopSearch:
@@ -309,7 +316,7 @@ class Worker:
             return Expansion([empty] * groups, 0, remaining, self._news())
         search, view, store = self.search, self.view, self.store
         try:
-            per_state, counts = _successors_of_chunk(search, chunk, start, level, store)
+            per_state, counts, tasks = _successors_of_chunk(search, chunk, start, level, store)
         except StopSearch:  # a transition property failed: the coordinator stops everyone after this round
             self.pending = None
             return Expansion([empty] * groups, 0, remaining, self._news())
@@ -327,6 +334,8 @@ class Worker:
             inside = inside_positions(search, store, per_state, parent, start)
         else:
             inside = np.arange(total, dtype=np.int64)
+        if search.liveness is not None:
+            record_steps(search, store, chunk, start, per_state, parent, fingerprints, tasks, inside if view.has_boundary else None)
         _unique, firsts = np.unique(fingerprints[inside], return_index=True)
         candidates = inside[np.sort(firsts)]
         slots = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
@@ -395,6 +404,8 @@ class Worker:
         fresh = [per_state[p][s] for p, s in zip(parents.tolist(), slots[new].tolist())]
         self.next_frontier.extend(fresh)
         trace_of = _trace_builder(self.view, self.store)
+        if self.search.liveness is not None:
+            self.search.liveness.states(fresh, fingerprints[new], lambda i: trace_of(first_new + i))
         try:
             self.search.judge_states(fresh, level + 1, lambda i: trace_of(first_new + i))
         except StopSearch:
@@ -408,7 +419,8 @@ class Worker:
             return
         keys = np.concatenate(self.next_keys) if self.next_keys else np.zeros(0, dtype=np.int64)
         content = {"store": self.store.snapshot(), "blocks": self.next_frontier.blocks(), "size": len(self.next_frontier),
-                   "next_base": self.next_base, "next_keys": keys, "next_ranks": self.next_ranks, "level": self.level}
+                   "next_base": self.next_base, "next_keys": keys, "next_ranks": self.next_ranks, "level": self.level,
+                   "liveness": self.search.liveness.snapshot() if self.search.liveness is not None else None}
         with open(path + ".partial", "wb") as out:
             pickle.dump(content, out, protocol=5)
             out.flush()
@@ -420,9 +432,15 @@ class Worker:
         with open(path, "rb") as saved:
             content = pickle.load(saved)
         self.store.restore(content["store"])
+        if self.search.liveness is not None:
+            self.search.liveness.restore(content["liveness"])
         self.next_frontier = Frontier.from_blocks(content["blocks"], content["size"])
         self.next_base, self.next_ranks, self.level = content["next_base"], content["next_ranks"], content["level"]
         self.next_keys = [content["next_keys"]] if len(content["next_keys"]) else []
+
+    def liveness_part(self) -> dict[str, Any]:
+        """The steps and state marks this worker recorded (liveness: the coordinator joins every worker's)."""
+        return self.search.liveness.snapshot()
 
     def figures(self) -> tuple[int, float, int]:
         """Bytes of this worker's store (fingerprints it owns, records of states it keeps), the CPU

@@ -37,9 +37,10 @@ from checker.faces.trace_view import is_actor_model, roles, trace_renderer
 from checker.result import CheckResult, PropertyResult
 from checker.trace import Trace
 from checker.verdict import Verdict
-from models import MODELS
+from checker.registry import catalog
 
 EXIT_USAGE, EXIT_UNKNOWN, EXIT_MODEL = 2, 3, 4
+MODELS = catalog()  # the registered models (entry points), shared with the pytest plugin
 FORMATS = ("text", "json", "program", "mermaid")
 
 
@@ -48,11 +49,13 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--property", "properties", multiple=True, metavar="NAME", help="check only this property (repeatable)"),
         click.option("--strategy", type=click.Choice(STRATEGIES), default="bfs", show_default=True,
-                     help="bfs finds shortest counterexamples; dfs goes deep first; simulate takes seeded random walks"),
+                     help="bfs finds shortest counterexamples; dfs goes deep first; simulate takes seeded random walks; "
+                          "hypothesis runs the model as a Hypothesis state machine (its quick profile; a failing run "
+                          "is shown as the explorer's shortest trace when the explorer reaches it cheaply)"),
         click.option("--max-depth", type=int, help="explore paths of at most this many states (initial states are depth 1)"),
         click.option("--max-states", type=int, help="stop after this many distinct states"),
         click.option("--time-limit", type=float, metavar="SECONDS", help="stop after this long (simulate: default 10)"),
-        click.option("--seed", type=int, default=0, show_default=True, help="seed for --strategy simulate"),
+        click.option("--seed", type=int, default=0, show_default=True, help="seed for --strategy simulate and hypothesis"),
         click.option("--workers", type=int, default=None, metavar="N",
                      help="breadth-first search over N processes (0: one per core, the default for bfs; other "
                           "strategies use 1); the counts are the same as with 1"),

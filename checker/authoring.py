@@ -11,17 +11,28 @@
 
 Decorators are compiled once per model instance into a table of ground actions (one per
 parameter combination) and a generated `next_states` function for the engine's hot loop;
-nothing is introspected per state.
+nothing is introspected per state. A domain may depend on the state, as TLA+'s
+`\\E m \\in msgs` (`@action(m="sent")`, a method `sent(self, s)`); it is then evaluated per
+state, in a deterministic order (sets in a total order: checker/order.py).
+
+A state expected to be reachable only through a bug, or a puzzle's solution (TLA+'s `NotSolved`
+invariant, written to make TLC print a trace), is a `sometimes` witness: it HOLDS, with its
+trace (`--witnesses` prints it), when the search reaches such a state:
+
+        @sometimes
+        def solved(self, s):                # TLA+: NotSolved == ~solved, checked as an invariant
+            return s.big == 4               # the die-hard jugs: 4 gallons in the big jug
 """
 import inspect
 import itertools
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable, NamedTuple
 
 import attrs
 
 from checker.errors import DefinitionError, OptionError
 from checker.fairness import Fairness
 from checker.model import ActionLabel
+from checker.order import in_order
 from checker.properties import Property, PropertySpec
 
 
@@ -29,6 +40,10 @@ class ActionSpec:
     """An action method with the domain of each of its parameters."""
 
     def __init__(self, fn: Callable[..., Any], domains: dict[str, Any]):
+        if "self" in domains:
+            raise DefinitionError(
+                f"action {fn.__name__}: `self` cannot name a parameter (a method's self is the model); name PlusCal's "
+                f"`self` otherwise, as in @action(proc=\"Procs\") def {fn.__name__}(self, s, proc)")
         params = list(inspect.signature(fn).parameters)[2:]
         if set(params) != set(domains):
             missing = sorted(set(params) - set(domains))
@@ -45,44 +60,88 @@ class ActionSpec:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         return self.fn if instance is None else self.fn.__get__(instance, owner)
 
-    def ground(self, model: Any) -> list[tuple[Callable[..., Any], tuple[Any, ...], ActionLabel]]:
-        """Every (bound method, argument tuple, label) for this model instance."""
-        values = [resolve_domain(model, self.name, p, self.domains[p]) for p in self.params]
+    def ground(self, model: Any) -> list["Ground"]:
+        """Every ground action of this model instance; an action with a domain that depends on the
+        state is one entry, whose parameter values are found per state (`PerState`)."""
+        sources = [resolve_domain(model, self.name, p, self.domains[p]) for p in self.params]
         bound = self.fn.__get__(model, type(model))
-        return [
-            (bound, combo, ActionLabel(self.name, tuple(zip(self.params, combo))))
-            for combo in itertools.product(*values)
-        ]
+        if any(callable(source) for source in sources):
+            per_state = PerState(self.name, tuple(self.params), tuple(sources))
+            return [Ground(bound, (), ActionLabel(self.name), per_state)]
+        return [Ground(bound, combo, ActionLabel(self.name, tuple(zip(self.params, combo))), None)
+                for combo in itertools.product(*sources)]
+
+
+class PerState:
+    """The parameters of an action whose domains (some of them) depend on the state, as TLA+'s
+    `\\E m \\in msgs`: the combinations are found per state, each domain in a total order."""
+
+    def __init__(self, name: str, params: tuple[str, ...], sources: tuple[Any, ...]):
+        self.name, self.params, self.sources = name, params, sources
+
+    def combinations(self, state: Any) -> Iterable[tuple[Any, ...]]:
+        """Every combination of parameter values enabled for consideration in `state`, in a deterministic order."""
+        return itertools.product(*(_ordered(source(state)) if callable(source) else source for source in self.sources))
+
+    def label(self, combination: tuple[Any, ...]) -> ActionLabel:
+        """The label of one combination."""
+        return ActionLabel(self.name, tuple(zip(self.params, combination)))
+
+
+class Ground(NamedTuple):
+    """One entry of a model's table of actions: the bound method, its arguments and label, or
+    (`per_state`) how to find its arguments in each state."""
+
+    method: Callable[..., Any]
+    args: tuple[Any, ...]
+    label: ActionLabel
+    per_state: PerState | None
 
 
 def action(fn: Callable[..., Any] | None = None, **domains: Any) -> Any:
     """Mark a method `(self, state, **params)` as an action; each keyword names a domain.
 
     A domain is the name of a model attribute (`rm="RM"`), a function of the model, or an
-    iterable. The method returns the next state, or None when the action is not enabled.
+    iterable; or it depends on the state, as TLA+'s `\\E m \\in msgs`: the name of a method
+    `(self, state)` (`m="sent"`) or a function `(model, state)` (`m=lambda model, s: s.msgs`).
+    Sets are taken in a total order (checker/order.py: sets of sets, such as quorums, too). The
+    method returns the next state, or None when the action is not enabled.
     """
     if fn is not None:
         return ActionSpec(fn, {})
     return lambda f: ActionSpec(f, domains)
 
 
-def resolve_domain(model: Any, action_name: str, param: str, domain: Any) -> list[Any]:
-    """The values of one parameter, in a deterministic order (sets are sorted)."""
+def resolve_domain(model: Any, action_name: str, param: str, domain: Any) -> Any:
+    """The values of one parameter in a deterministic order, or (a domain that depends on the
+    state) a function of the state that gives them."""
     if isinstance(domain, str):
         if not hasattr(model, domain):
             raise DefinitionError(f"action {action_name}: domain {domain!r} of {param!r} is not an attribute of the model")
         domain = getattr(model, domain)
-    if callable(domain):
-        domain = domain(model) if not isinstance(domain, type) else domain
-    if isinstance(domain, (set, frozenset)):
-        try:
-            return sorted(domain)
-        except TypeError as error:
-            raise DefinitionError(f"action {action_name}: domain of {param!r} is an unsortable set: {error}") from None
+        if inspect.ismethod(domain):
+            return domain if _arity(domain) == 1 else _values(action_name, param, domain())
+    elif callable(domain) and not isinstance(domain, type):
+        if _arity(domain) == 2:
+            return lambda state, f=domain: f(model, state)
+        domain = domain(model)
+    return _values(action_name, param, domain)
+
+
+def _arity(function: Callable[..., Any]) -> int:
+    return len(inspect.signature(function).parameters)
+
+
+def _values(action_name: str, param: str, domain: Any) -> list[Any]:
     try:
-        return list(domain)
+        return _ordered(domain)
     except TypeError:
         raise DefinitionError(f"action {action_name}: domain of {param!r} is not iterable") from None
+
+
+def _ordered(domain: Any) -> list[Any]:
+    """A domain's values: a set in its total order (checker/order.py), anything else as it iterates."""
+    return in_order(domain) if isinstance(domain, (set, frozenset)) else list(domain)
 
 
 def option(default: Any, *, help: str, min: int | None = None, max: int | None = None, type: type | None = None,
@@ -125,7 +184,7 @@ class ProtocolModel:
         self._validate_options()
         table = [ground for spec in _specs(type(self), ActionSpec) for ground in spec.ground(self)]
         properties = tuple(spec.bind(self) for spec in _specs(type(self), PropertySpec))
-        fairness = self._declared_fairness({label.name for _method, _args, label in table})
+        fairness = self._declared_fairness({ground.label.name for ground in table})
         object.__setattr__(self, "_table", (table, properties, _compile_next_states(table), fairness, []))
 
     def _declared_fairness(self, actions: set[str]) -> dict[str, Fairness]:
@@ -172,10 +231,16 @@ class ProtocolModel:
 
     def successors(self, state: Any) -> Iterable[tuple[ActionLabel, Any]]:
         """Every enabled step from `state`, labelled, in table order."""
-        for method, args, label in self._table[0]:
-            nxt = method(state, *args)
-            if nxt is not None:
-                yield label, nxt
+        for method, args, label, per_state in self._table[0]:
+            if per_state is None:
+                nxt = method(state, *args)
+                if nxt is not None:
+                    yield label, nxt
+                continue
+            for combination in per_state.combinations(state):
+                nxt = method(state, *combination)
+                if nxt is not None:
+                    yield per_state.label(combination), nxt
 
     @property
     def next_states(self) -> Callable[[Any], list[Any]]:
@@ -187,8 +252,14 @@ class ProtocolModel:
         return self._table[1]
 
     def ground_actions(self) -> list[ActionLabel]:
-        """Every ground action of this instance, in the order the engine tries them."""
-        return [label for _method, _args, label in self._table[0]]
+        """Every ground action of this instance, in the order the engine tries them (an action whose
+        domains depend on the state appears once, by its name: its arguments are found per state)."""
+        return [ground.label for ground in self._table[0]]
+
+    @property
+    def has_ground_table(self) -> bool:
+        """True when no action's domain depends on the state: every step is one of `ground_actions()`."""
+        return all(ground.per_state is None for ground in self._table[0])
 
     @classmethod
     def summary(cls) -> str:
@@ -243,13 +314,18 @@ def _specs(cls: type, kind: type) -> list[Any]:
     return list(found.values())
 
 
-def _compile_next_states(table: list[tuple[Callable[..., Any], tuple[Any, ...], ActionLabel]], indexed: bool = False) -> Callable[[Any], Any]:
-    """Generate one straight-line function that tries every ground action in table order; `indexed`
-    also returns the position of each enabled ground action."""
+def _compile_next_states(table: list[Ground], indexed: bool = False) -> Callable[[Any], Any]:
+    """Generate one straight-line function that tries every ground action in table order (an action
+    whose domains depend on the state: every combination its domains give in that state);
+    `indexed` also returns the position of each enabled ground action."""
     namespace: dict[str, Any] = {}
     lines = ["def next_states(s):", "    out = []", "    add = out.append"] + (["    at = []", "    mark = at.append"] if indexed else [])
-    for i, (method, args, _label) in enumerate(table):
+    for i, (method, args, _label, per_state) in enumerate(table):
         namespace[f"f{i}"] = method
+        if per_state is not None:
+            namespace[f"c{i}"] = per_state.combinations
+            lines += [f"    for a in c{i}(s):", f"        t = f{i}(s, *a)", "        if t is not None: add(t)"]
+            continue
         arg_names = []
         for j, value in enumerate(args):
             namespace[f"v{i}_{j}"] = value

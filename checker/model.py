@@ -4,7 +4,7 @@ A model is anything with `init_states()`, `successors(state)` (the enabled steps
 `(ActionLabel, next_state)` pairs, in a stable order) and `properties()`. Optional hooks:
 `next_states(state)` (the same successors without labels, for the hot loop),
 `within_boundary(state)` (a state constraint, like TLC's CONSTRAINT), `representative(state)`
-(symmetry), `may_stop(state)` (a state with no successors that is a legitimate end, not a
+(symmetry; off when the model's `symmetry` option is False), `may_stop(state)` (a state with no successors that is a legitimate end, not a
 deadlock), `cut_by_bounds(state)` (a bound of the model's own, such as a last term, stops a
 step the protocol would take here: a liveness property cannot judge the runs through it),
 `fairness_of(label)` and `task_fixed(label)` (liveness: checker/fairness.py), and `title()` /
@@ -81,8 +81,8 @@ class ModelView:
         self.within_boundary: Callable[[Any], bool] = getattr(model, "within_boundary", None) or _always_true
         self.has_boundary = hasattr(model, "within_boundary")
         self.boundary_doc = _describe_boundary(model) if self.has_boundary else ""
-        self.representative: Callable[[Any], Any] = getattr(model, "representative", None) or _identity
-        self.has_symmetry = hasattr(model, "representative")
+        self.has_symmetry = hasattr(model, "representative") and getattr(model, "symmetry", True) is not False
+        self.representative: Callable[[Any], Any] = model.representative if self.has_symmetry else _identity
         self._fingerprints: dict[int, int] = {}
         if not self.has_symmetry:  # the plain function, without a method call per state
             self.fingerprint: Callable[[Any], int] = value_fingerprint
@@ -150,8 +150,9 @@ class ModelView:
 
     def steps(self, state: Any) -> tuple[list[Any], list[int]]:
         """The successors (in `successors` order) and the fingerprint of each one's task: what the
-        liveness engine records. Authored models use their compiled table; others their labels."""
-        indexed = getattr(self.model, "indexed_next_states", None)
+        liveness engine records. Authored models use their compiled table (when every action is
+        ground: no domain depends on the state); others their labels."""
+        indexed = getattr(self.model, "indexed_next_states", None) if getattr(self.model, "has_ground_table", False) else None
         if indexed is None:
             labelled = list(self.successors(state))
             return [nxt for _label, nxt in labelled], [self.task_fingerprint(label) for label, _nxt in labelled]

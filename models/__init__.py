@@ -1,8 +1,10 @@
-"""The model catalog: every protocol the `check` command knows, by its command-line name."""
+"""The project's models, by command-line name. The `check` command finds them through the
+entry points pyproject.toml declares (checker/registry.py); a test keeps the two in step."""
 from models.tcommit import TCommit
 from models.twophase import TwoPhase
 from models.raft import Raft
 from models.threephase import ThreePhase
 from models.twophase_actors import TwoPhaseActors
+from models.paxos_tla import PaxosTLA
 
-MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase)}
+MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, PaxosTLA)}

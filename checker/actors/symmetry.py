@@ -17,6 +17,7 @@ import functools
 from typing import Any, Sequence
 
 from checker.actors.actor import NodeId
+from checker.order import canonical
 
 
 def rewrite(value: Any, mapping: dict[int, NodeId]) -> Any:
@@ -36,22 +37,6 @@ def rewrite(value: Any, mapping: dict[int, NodeId]) -> Any:
 
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
-
-
-def canonical(value: Any) -> Any:
-    """A totally ordered stand-in for a value, the same in every run: each part tagged with its
-    kind (so None, numbers and text compare) and sets turned into sorted tuples."""
-    if isinstance(value, (frozenset, set)):
-        return (5, tuple(sorted(canonical(v) for v in value)))
-    if isinstance(value, tuple) and not isinstance(value, NodeId):
-        return (4, tuple(canonical(v) for v in value))
-    if value is None:
-        return (0,)
-    if isinstance(value, (bool, int, float)):
-        return (1, value)
-    if isinstance(value, str):
-        return (3, value)
-    return (6, repr(value))
 
 
 def _local_key(state: Any, node: NodeId) -> tuple:

@@ -72,7 +72,6 @@ def _label(name: str, **args: Any) -> ActionLabel:
 class ActorModel(ProtocolModel):
     """Base class for actor models; subclasses define `actors()` and properties over System."""
 
-    indexed_next_states: ClassVar[None] = None  # no table of ground actions: the liveness engine reads the labels
     network_kind: ClassVar[str] = "bag"
     timer_policy: ClassVar[str] = "anytime"
     timer_policies: ClassVar[dict[str, str]] = {}
@@ -102,6 +101,11 @@ class ActorModel(ProtocolModel):
         object.__setattr__(self, "_system", Compiled(actors, ids, NETWORKS[self.network_kind], collects, (), set()))
         groups = tuple(tuple(group) for group in self.symmetric_groups())  # may read self.ids, set just above
         object.__setattr__(self, "_system", self._system._replace(groups=groups))
+
+    @property
+    def has_ground_table(self) -> bool:
+        """False: an actor system's steps are deliveries, timers and faults, not a table of actions."""
+        return False
 
     def _declared_fairness(self, actions: set[str]) -> dict[str, Fairness]:
         """The `fairness` table: keys are message classes, timers, and the recoveries (restart, heal,

@@ -5,6 +5,7 @@ import attrs
 import pytest
 
 from checker import DefinitionError, Kind, ProtocolModel, UsageError, action, always, check
+from checker.order import in_order
 from tiny_models import Count, Lights
 
 
@@ -107,3 +108,60 @@ def test_set_domains_are_sorted_and_subclasses_override_actions():
     assert [str(label) for label in Base().ground_actions()] == ["pick(v=1)", "pick(v=2)", "pick(v=3)", "extra()"]
     assert [str(label) for label in Child().ground_actions()] == ["pick(v=1)", "pick(v=2)", "pick(v=3)"]
     check(Base(), properties=["never_three"]).assert_discovery("never_three", ["pick(v=3)"])
+
+
+@attrs.frozen
+class Mailbox(ProtocolModel):
+    """Messages sent to a set, then received: receive's domain is the set of messages sent (TLA+'s \\E m \\in msgs)."""
+
+    name: ClassVar[str] = "mailbox"
+    check_deadlock: ClassVar[bool] = False
+
+    def init(self):
+        return (frozenset(), frozenset())
+
+    @action(q="QUORUMS")
+    def send(self, s, q):
+        return (s[0] | {q}, s[1]) if q not in s[0] else None
+
+    @action(m="sent")
+    def receive(self, s, m):
+        return (s[0], s[1] | {m}) if m not in s[1] else None
+
+    @action(m=lambda model, s: s[1], q=lambda model: [frozenset({1, 2})])
+    def compare(self, s, m, q):
+        return None  # never enabled: only its domain matters here
+
+    QUORUMS = frozenset({frozenset({1, 2}), frozenset({2, 3}), frozenset({1, 3})})
+
+    def sent(self, s):
+        return s[0]
+
+
+def test_a_domain_may_depend_on_the_state():
+    """A method (self, state) or a function (model, state) as a domain: its values are found per state."""
+    model = Mailbox()
+    start = model.init()
+    after = model.successors(start)
+    labels = [str(label) for label, _nxt in after]
+    assert labels == ["send(q=frozenset({1, 2}))", "send(q=frozenset({1, 3}))", "send(q=frozenset({2, 3}))"]
+    sent = next(nxt for _label, nxt in model.successors(start))
+    assert [str(label) for label, _nxt in model.successors(sent)][-1] == "receive(m=frozenset({1, 2}))"
+    for state in reachable(model):
+        assert model.next_states(state) == [nxt for _label, nxt in model.successors(state)]
+    assert not model.has_ground_table and check(model).stats.distinct == 27
+
+
+def test_a_domain_of_sets_is_in_a_total_order():
+    """Quorums (frozensets, which Python orders by inclusion) come in one total order, however the set was built."""
+    quorums = [frozenset({2, 3}), frozenset({1, 3}), frozenset({1, 2}), frozenset({1, 2, 3})]
+    expected = [frozenset({1, 2}), frozenset({1, 2, 3}), frozenset({1, 3}), frozenset({2, 3})]
+    assert in_order(frozenset(quorums)) == in_order(frozenset(reversed(quorums))) == in_order(quorums) == expected
+    assert [str(label) for label, _nxt in Mailbox().successors(Mailbox().init())] == [
+        f"send(q={q!r})" for q in in_order(Mailbox.QUORUMS)]
+
+
+def test_self_cannot_name_a_parameter():
+    """PlusCal's `self` as a parameter: the definition error says why and how to name it."""
+    with pytest.raises(DefinitionError, match=r"`self` cannot name a parameter.*@action\(proc="):
+        action(self="Procs")(lambda model, s, proc: None)

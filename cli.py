@@ -38,6 +38,7 @@ from checker.result import CheckResult, PropertyResult
 from checker.trace import Trace
 from checker.verdict import Verdict
 from checker.registry import catalog
+from checker.testing.run import check_with_hypothesis
 
 EXIT_USAGE, EXIT_UNKNOWN, EXIT_MODEL = 2, 3, 4
 MODELS = catalog()  # the registered models (entry points), shared with the pytest plugin
@@ -48,7 +49,7 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every model command shares (DESIGN.md, Command line)."""
     options = [
         click.option("--property", "properties", multiple=True, metavar="NAME", help="check only this property (repeatable)"),
-        click.option("--strategy", type=click.Choice(STRATEGIES), default="bfs", show_default=True,
+        click.option("--strategy", type=click.Choice((*STRATEGIES, "hypothesis")), default="bfs", show_default=True,
                      help="bfs finds shortest counterexamples; dfs goes deep first; simulate takes seeded random walks; "
                           "hypothesis runs the model as a Hypothesis state machine (its quick profile; a failing run "
                           "is shown as the explorer's shortest trace when the explorer reaches it cheaply)"),
@@ -131,16 +132,21 @@ def _model_command(name: str, model_cls: type) -> click.Command:
             raise OptionError("resume", f"continues the checkpoints in its own directory; --checkpoint {checkpoint} names another")
         if model_args.pop("swarm", False):
             return _run_swarm(name, model_cls, click.get_current_context())
+        if strategy == "hypothesis" and (workers not in (None, 1) or checkpoint or resume):
+            raise OptionError("strategy", "hypothesis runs in one process, without checkpoints (drop --workers, --checkpoint, --resume)")
         model = _build(model_cls, model_args)
         if workers is None:  # a resumed search goes on with the workers that made it; else one per core for bfs
             made = saved_workers(resume) if resume is not None else None
             workers = made if made is not None else (0 if strategy == "bfs" else 1)
         progress = ProgressLine()
         try:
-            result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
-                           max_states=max_states, time_limit=time_limit, seed=seed,
-                           stop_on_first_violation=not keep_going, progress=progress, workers=workers,
-                           checkpoint=resume or checkpoint, resume=resume is not None, checkpoint_every=checkpoint_every)
+            if strategy == "hypothesis":
+                result = check_with_hypothesis(model, list(properties) or None, seed)
+            else:
+                result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
+                               max_states=max_states, time_limit=time_limit, seed=seed,
+                               stop_on_first_violation=not keep_going, progress=progress, workers=workers,
+                               checkpoint=resume or checkpoint, resume=resume is not None, checkpoint_every=checkpoint_every)
         finally:
             progress.close()
         try:

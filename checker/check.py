@@ -22,7 +22,7 @@ from checker.engine.simulate import minimised, simulate
 from checker.engine.store import VisitedStore, collision_probability
 from checker.verdict import StopReason, Verdict
 
-STRATEGIES = ("bfs", "dfs", "simulate", "hypothesis")
+STRATEGIES = ("bfs", "dfs", "simulate")
 SIMULATION_SECONDS = 10.0
 
 
@@ -56,8 +56,6 @@ def check(
         time_limit = SIMULATION_SECONDS
     view = ModelView(model)
     selected = select_properties(view, properties)
-    if strategy == "hypothesis":
-        return _stateful(view, selected, seed)
     checkpoints = _checkpoints(checkpoint, resume, checkpoint_every, strategy, workers, view, selected, max_depth)
     if checkpoints is not None:
         finished = checkpoints.saved_result()
@@ -98,34 +96,6 @@ def check(
     if checkpoints is not None:
         checkpoints.finish(result)
     return result
-
-
-def _stateful(view: ModelView, selected: list[Property], seed: int) -> CheckResult:
-    """`--strategy hypothesis`: the model's Hypothesis state machine under the quick profile
-    (checker/testing/), as a CheckResult; never exhaustive, so what it does not violate is UNKNOWN."""
-    from checker.testing.profiles import chosen  # the façade's one way into checker/testing, which uses check() itself
-    from checker.testing.run import run_stateful
-    outcome = run_stateful(view.model, settings=chosen("quick"), seed=seed, properties=selected)
-    not_violated = f"not violated in {outcome.runs} Hypothesis runs ({outcome.steps} steps): never exhaustive"
-    results = []
-    for prop in selected:
-        if prop.kind.is_liveness:
-            results.append(PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, "liveness needs an exhaustive search (--strategy bfs or dfs)"))
-        elif outcome.violation is not None and outcome.violation.prop.name == prop.name and outcome.shown is not None:
-            how = "shortest, from the explorer" if outcome.source == "explorer" else "shrunk by Hypothesis"
-            results.append(PropertyResult(prop.name, prop.kind, Verdict.VIOLATED, outcome.shown,
-                                          f"counterexample of {len(outcome.shown)} steps ({how})", outcome.explanation))
-        elif prop.kind is Kind.SOMETIMES and prop.name in outcome.witnessed:
-            trace = outcome.witnessed[prop.name]
-            results.append(PropertyResult(prop.name, prop.kind, Verdict.HOLDS, trace, f"witness of {len(trace)} steps, from a Hypothesis run"))
-        else:
-            note = not_violated.replace("not violated", "not reached") if prop.kind is Kind.SOMETIMES else not_violated
-            results.append(PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, note))
-    stop = StopReason.FIRST_VIOLATION if outcome.violation is not None else StopReason.SIMULATION_DONE
-    stats = Stats(distinct=outcome.distinct, generated=outcome.steps, depth=outcome.longest + 1, seconds=outcome.seconds,
-                  peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
-    bounds = Bounds(None, None, None, view.boundary_doc, view.has_symmetry)
-    return CheckResult(view.title(), view.options(), "hypothesis", bounds, tuple(results), stats, stop, None, _notes(view, selected))
 
 
 def _checkpoints(directory: str | os.PathLike[str] | None, resume: bool, every: float, strategy: str, workers: int,

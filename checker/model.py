@@ -10,6 +10,7 @@ step the protocol would take here: a liveness property cannot judge the runs thr
 `fairness_of(label)` and `task_fixed(label)` (liveness: checker/fairness.py), and `title()` /
 `options()` for reports.
 """
+import copy
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import attrs
@@ -134,6 +135,14 @@ class ModelView:
                 self._fingerprints.clear()
             found = self._fingerprints[own] = value_fingerprint(self.representative(state))
         return found
+
+    def without_symmetry(self) -> "ModelView":
+        """The same model seen without symmetry reduction (liveness falls back to it when a cycle
+        found on representatives cannot be made concrete)."""
+        view = copy.copy(self)
+        view.has_symmetry, view.representative, view.fingerprint = False, _identity, value_fingerprint
+        view._fingerprints, view.tasks, view._task_fingerprints, view._ground_tasks = {}, {}, {}, None
+        return view
 
     def task_fingerprint(self, label: ActionLabel) -> int:
         """The fingerprint of the task a step belongs to (its label), the same in every process;

@@ -5,6 +5,8 @@ from models.twophase import TwoPhase
 from models.raft import Raft
 from models.threephase import ThreePhase
 from models.twophase_actors import TwoPhaseActors
+from models.paxos import Paxos
 from models.paxos_tla import PaxosTLA
+from models.multi_paxos import MultiPaxos
 
-MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, PaxosTLA)}
+MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos)}

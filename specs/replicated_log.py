@@ -53,3 +53,25 @@ def applied_conflict(applied: Iterable[tuple[int, Any]]) -> tuple:
         if seen.setdefault(index, entry) != entry:
             return index, seen[index], entry
     return ()
+
+
+def learned_conflict(logs: Sequence[Sequence[Any]]) -> tuple:
+    """Log matching for logs with holes (None where nothing was learned): (a, b, slot) when logs a
+    and b hold different values at one slot (1-based)."""
+    for a in range(len(logs)):
+        for b in range(a + 1, len(logs)):
+            for slot, (x, y) in enumerate(zip(logs[a], logs[b]), start=1):
+                if x is not None and y is not None and x != y:
+                    return a, b, slot
+    return ()
+
+
+def chosen_values(votes: Sequence[Iterable[tuple[int, Any, Any]]], quorum: int) -> frozenset:
+    """Paxos's chosen: the (slot, ballot, value) votes cast by at least `quorum` acceptors; `votes[i]`
+    holds every (slot, ballot, value) acceptor i ever accepted (a value is chosen in a slot once a
+    quorum accepted it in one ballot)."""
+    counts: dict[tuple[int, Any, Any], int] = {}
+    for mine in votes:
+        for vote in mine:
+            counts[vote] = counts.get(vote, 0) + 1
+    return frozenset(vote for vote, count in counts.items() if count >= quorum)

@@ -18,6 +18,7 @@ from checker.registry import build
 from checker.testing.failure import failure_message
 from checker.testing.profiles import PROFILES, chosen, current
 from checker.testing.run import run_stateful
+from checker.testing.testcase import FINISHED
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -30,6 +31,20 @@ def pytest_addoption(parser: Any) -> None:
 def pytest_configure(config: Any) -> None:
     current["profile"] = PROFILES[config.getoption("--checker-profile")]
     current["seed"] = config.getoption("--checker-seed")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After the tests: each stateful test's runs, and the `sometimes` witnesses its runs reached and did not."""
+    if not FINISHED:
+        return
+    terminalreporter.section("stateful tests (protocol checker)")
+    for name, model, outcome in FINISHED:
+        witnesses = [p.name for p in ModelView(model).all_properties if p.kind.value == "sometimes" and p.by_default]
+        reached = [w for w in witnesses if w in outcome.witnessed]
+        missed = [w for w in witnesses if w not in outcome.witnessed]
+        line = f"{name}: {outcome.runs} runs, {outcome.steps} steps, {outcome.distinct} distinct states"
+        line += f"; witnesses reached: {', '.join(reached) or 'none'}" + (f"; not reached: {', '.join(missed)}" if missed else "")
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Hypothesis settings profiles for stateful tests: quick for every run, deep for long runs, ci for deterministic ones.
+"""Hypothesis settings profiles for stateful tests: quick for every run (200 runs of up to 60
+steps), deep for long runs (5,000 of up to 300), ci for deterministic ones (100, derandomized).
 
     pytest --checker-profile deep            # the pytest plugin (checker/testing/plugin.py)
     check raft --strategy hypothesis         # the quick profile, seeded with --seed
@@ -19,7 +20,7 @@ settings.register_profile(QUICK, max_examples=200, stateful_step_count=60, deadl
                           suppress_health_check=_RELAXED, verbosity=Verbosity.quiet)
 settings.register_profile(DEEP, max_examples=5_000, stateful_step_count=300, deadline=None, phases=_PHASES,
                           suppress_health_check=_RELAXED, verbosity=Verbosity.quiet)
-settings.register_profile(CI, settings.get_profile(QUICK), derandomize=True, database=None)
+settings.register_profile(CI, settings.get_profile(QUICK), max_examples=100, derandomize=True, database=None)
 
 PROFILES = {"quick": QUICK, "deep": DEEP, "ci": CI}
 current = {"profile": QUICK, "seed": None}  # what the pytest plugin's options chose

@@ -8,6 +8,7 @@ the shortest trace. Only when it cannot, Hypothesis runs again with shrinking (t
 example is replayed from its database, or regenerated: the same seed gives the same runs), and
 its shrunk run is shown. The outcome says which of the two is shown.
 """
+import resource
 import time
 from typing import Any
 
@@ -15,12 +16,14 @@ import attrs
 from hypothesis import Phase, seed as seeded, settings as Settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from checker.check import check
-from checker.properties import Property
+from checker.check import check, select_properties
+from checker.model import ModelView
+from checker.properties import Kind, Property
+from checker.result import Bounds, CheckResult, PropertyResult, Stats
 from checker.testing.machine import PropertyViolation, state_machine
 from checker.testing.profiles import chosen
 from checker.trace import Trace
-from checker.verdict import Verdict
+from checker.verdict import StopReason, Verdict
 
 EXPLORER_BUDGET = 200_000  # states the explorer may search for a shortest trace
 EXPLORER_SECONDS = 20.0
@@ -79,3 +82,31 @@ def _shortest(model: Any, violation: PropertyViolation) -> tuple[Trace, str] | N
     result = check(model, properties=[violation.prop.name], max_states=EXPLORER_BUDGET, time_limit=EXPLORER_SECONDS)
     found = result.properties[0]
     return (found.trace, found.explanation) if found.verdict is Verdict.VIOLATED and found.trace is not None else None
+
+
+def check_with_hypothesis(model: Any, properties: list[str] | None = None, seed: int = 0) -> CheckResult:
+    """`check MODEL --strategy hypothesis`: the model's state machine under the quick profile, as a
+    CheckResult; never exhaustive, so what it does not violate is UNKNOWN."""
+    view = ModelView(model)
+    selected = select_properties(view, properties)
+    outcome = run_stateful(model, settings=chosen("quick"), seed=seed, properties=selected)
+    not_violated = f"not violated in {outcome.runs} Hypothesis runs ({outcome.steps} steps): never exhaustive"
+    results = []
+    for prop in selected:
+        if prop.kind.is_liveness:
+            results.append(PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, "liveness needs an exhaustive search (--strategy bfs or dfs)"))
+        elif outcome.violation is not None and outcome.violation.prop.name == prop.name and outcome.shown is not None:
+            how = "shortest, from the explorer" if outcome.source == "explorer" else "shrunk by Hypothesis"
+            results.append(PropertyResult(prop.name, prop.kind, Verdict.VIOLATED, outcome.shown,
+                                          f"counterexample of {len(outcome.shown)} steps ({how})", outcome.explanation))
+        elif prop.kind is Kind.SOMETIMES and prop.name in outcome.witnessed:
+            trace = outcome.witnessed[prop.name]
+            results.append(PropertyResult(prop.name, prop.kind, Verdict.HOLDS, trace, f"witness of {len(trace)} steps, from a Hypothesis run"))
+        else:
+            note = not_violated.replace("not violated", "not reached") if prop.kind is Kind.SOMETIMES else not_violated
+            results.append(PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, note))
+    stop = StopReason.FIRST_VIOLATION if outcome.violation is not None else StopReason.SIMULATION_DONE
+    stats = Stats(distinct=outcome.distinct, generated=outcome.steps, depth=outcome.longest + 1, seconds=outcome.seconds,
+                  peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    bounds = Bounds(None, None, None, view.boundary_doc, view.has_symmetry)
+    return CheckResult(view.title(), view.options(), "hypothesis", bounds, tuple(results), stats, stop, None, ())

@@ -19,6 +19,9 @@ class StatefulFailure(AssertionError):
     """A stateful test found a violation; its message is the trace."""
 
 
+FINISHED: list[tuple[str, Any, StatefulOutcome]] = []  # (test name, model, outcome) of every stateful test run here
+
+
 def stateful_test(model: Any, *, profile: str | None = None, settings: Settings | None = None, seed: int | None = None,
                   **options: Any) -> type[unittest.TestCase]:
     """A TestCase for a model instance, or a registered model's name and options; `profile` is
@@ -30,6 +33,7 @@ def stateful_test(model: Any, *, profile: str | None = None, settings: Settings 
         __tracebackhide__ = True  # pytest: show the trace, not this frame
         outcome = run_stateful(instance, settings=settings or chosen(profile), seed=seed if seed is not None else current["seed"])
         type(self).outcome = outcome
+        FINISHED.append((type(self).__name__, instance, outcome))
         if outcome.violation is not None:
             raise StatefulFailure(failure_message(instance, outcome)) from None
 

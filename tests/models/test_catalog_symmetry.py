@@ -23,6 +23,15 @@ SMALL = {  # model name -> option sets, each exhaustive in about a second with s
         dict(participants=2),  # crash=1, restart=1, drop=1 (the default): every property holds
         dict(participants=2, faults=FaultBudget(partition=1)),  # atomicity violated
     ],
+    "multi-paxos": [
+        dict(slots=1, faults=FaultBudget(crash=1, restart=1), max_in_flight=4),  # every property holds
+        dict(slots=1, faults=FaultBudget(crash=1), max_in_flight=4, bug="minority-commit"),  # learned_only_chosen violated
+    ],
+    "paxos": [
+        dict(faults=FaultBudget()),  # every property holds
+        dict(leader="none", acceptors=2),  # the duelling lasso
+        dict(faults=FaultBudget(), bug="accept-lower-ballot"),  # agreement violated
+    ],
     "raft": [
         dict(nodes=3, max_term=2, max_log=1, requests=1, elections="when-quiet", faults=FaultBudget()),
         dict(nodes=3, max_term=2, max_log=1, requests=1, elections="when-quiet", faults=FaultBudget(duplicate=1)),  # obsolete() under duplicates

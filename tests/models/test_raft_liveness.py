@@ -17,8 +17,7 @@ def verdicts(result):
     return {p.name: p.verdict for p in result.properties if p.kind.is_liveness}
 
 
-@pytest.mark.parametrize("faults", ["none", "crash=1,restart=1"])
-@pytest.mark.parametrize("symmetry", [True, False])
+@pytest.mark.parametrize(("faults", "symmetry"), [("none", True), ("none", False), ("crash=1,restart=1", True)])
 def test_the_correct_protocol_is_live_within_its_bounds(faults, symmetry):
     """Every liveness property holds on the correct protocol, with symmetry reduction or without."""
     result = check(Raft(**SMALL, faults=faults, symmetry=symmetry))

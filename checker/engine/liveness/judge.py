@@ -12,10 +12,16 @@ from typing import Any
 
 import numpy as np
 
+import attrs
+
+from checker.engine.explore import bfs
 from checker.engine.liveness.components import FairCycles
-from checker.engine.liveness.concrete import TooManyConcrete, concrete_cycle
-from checker.engine.liveness.graph import FAULT_TASK, FORCED, Graph
-from checker.engine.liveness.lasso import check_lasso, initial_state, realize
+from checker.engine.liveness.concrete import CONCRETE_LIMIT, TooManyConcrete, concrete_cycle
+from checker.engine.liveness.graph import FAULT_TASK, FORCED, Graph, build_graph
+from checker.engine.liveness.lasso import NotRealized, check_lasso, initial_state, realize
+from checker.engine.liveness.recorder import GraphRecorder
+from checker.engine.search import Limits, Search, StopSearch
+from checker.engine.store import VisitedStore
 from checker.engine.liveness.paths import Route, fair_cycle, reachable, route, ways_in
 from checker.engine.liveness.recorder import p_bit, q_bit
 from checker.fingerprint import fingerprint as value_fingerprint
@@ -69,10 +75,8 @@ def _judge(view: ModelView, graph: Graph, cycles: FairCycles, prop: Property, in
         way = route(graph, predecessors, node, prefix, region.steps)
         try:
             lasso = _lasso(view, graph, cycles, prop, region, way, targets[which], which < len(dead))
-        except TooManyConcrete as limit:
-            note = (f"not judged: a candidate cycle found on symmetry representatives has more than {limit.args[0]:,} "
-                    "concrete states to judge (run with --no-symmetry)")
-            return PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, note)
+        except (TooManyConcrete, NotRealized):
+            lasso = None
         if lasso is None:
             refuted += 1
             continue
@@ -80,7 +84,9 @@ def _judge(view: ModelView, graph: Graph, cycles: FairCycles, prop: Property, in
         check_lasso(view, prop, trace, entry)
         return PropertyResult(prop.name, prop.kind, Verdict.VIOLATED, trace, _violation_note(trace, entry, prop),
                               prop.explanation(trace.steps[trace.loop_start].state))
-    return PropertyResult(prop.name, prop.kind, Verdict.HOLDS, None, _holds_note(view, graph, cycles, region, prop, refuted))
+    if refuted:  # representatives need not be canonical, so a refuted candidate proves nothing: judge concrete states
+        return judged_without_symmetry(view, prop, refuted)
+    return PropertyResult(prop.name, prop.kind, Verdict.HOLDS, None, _holds_note(view, graph, cycles, region, prop))
 
 
 def _lasso(view: ModelView, graph: Graph, cycles: FairCycles, prop: Property, region: Region, way: Route,
@@ -127,7 +133,7 @@ def _violation_note(trace: Trace, entry: int, prop: Property) -> str:
     return note
 
 
-def _holds_note(view: ModelView, graph: Graph, cycles: FairCycles, region: Region, prop: Property, refuted: int) -> str:
+def _holds_note(view: ModelView, graph: Graph, cycles: FairCycles, region: Region, prop: Property) -> str:
     """On which runs it holds, and how many the bounds cut: the places where a run would stay
     forever but for a step the model's bound removed, and the states with a fair step beyond the
     state constraint."""
@@ -142,7 +148,29 @@ def _holds_note(view: ModelView, graph: Graph, cycles: FairCycles, region: Regio
     cuts += [f"{beyond:,} states with a fair step beyond the state constraint ({view.boundary_doc})"] if beyond else []
     if cuts:
         note += " within the bounds; runs the bounds cut, not judged: " + "; ".join(cuts)
-    if refuted:
-        note += (f"; {refuted} candidate cycle{'s' if refuted > 1 else ''} found on symmetry representatives "
-                 f"{'were' if refuted > 1 else 'was'} not fair once made concrete")
     return note
+
+
+FALLBACK_SECONDS = 120.0  # the concrete search judging a property that symmetry left open, at most
+
+
+def judged_without_symmetry(view: ModelView, prop: Property, candidates: int) -> PropertyResult:
+    """The property judged on concrete states (at most CONCRETE_LIMIT of them): what a candidate
+    found on symmetry representatives that was not a fair run once made concrete leaves open.
+    A representative that is not canonical (sorting nodes by local state breaks ties by name)
+    splits an orbit into several classes, so a candidate's concrete states may lie in classes
+    the candidate does not name; only the concrete graph settles it."""
+    concrete = view.without_symmetry()
+    search = Search(concrete, [prop], Limits(max_states=CONCRETE_LIMIT, time_limit=FALLBACK_SECONDS))
+    search.liveness = GraphRecorder(concrete, [prop])
+    store = VisitedStore()
+    why = (f"{candidates} candidate cycle{'s' if candidates > 1 else ''} found on symmetry representatives "
+           f"{'were' if candidates > 1 else 'was'} not a fair run once made concrete")
+    try:
+        bfs(search, store)
+    except StopSearch:
+        note = (f"not judged: {why}, and the concrete graph is more than {CONCRETE_LIMIT:,} states or "
+                f"{FALLBACK_SECONDS:.0f} s away (run with --no-symmetry)")
+        return PropertyResult(prop.name, prop.kind, Verdict.UNKNOWN, None, note)
+    result = judge_liveness(concrete, build_graph(search.liveness.snapshot()), [prop])[0]
+    return attrs.evolve(result, note=f"{result.note} (judged on {search.distinct:,} concrete states: {why})")

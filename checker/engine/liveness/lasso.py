@@ -16,11 +16,16 @@ from checker.properties import Kind, Property
 from checker.trace import Step, Trace
 
 
+class NotRealized(Exception):
+    """A route of symmetry classes has no concrete counterpart from the state reached (the model's
+    representative is not canonical: one orbit has several fingerprints)."""
+
+
 def realize(view: ModelView, start: Any, fingerprints: list[int], tasks: list[int | None],
             fingerprint: Callable[[Any], int], no_faults_after: int | None = None) -> list[Step]:
     """Re-execute the model from `start` through states with the given fingerprints (the first is
     the start's), taking steps of the given tasks (None: any task; no fault from hop
-    `no_faults_after` on)."""
+    `no_faults_after` on). A route of symmetry classes that cannot be followed raises NotRealized."""
     steps = [Step(None, start)]
     state = start
     for hop, (wanted, task) in enumerate(zip(fingerprints[1:], tasks)):
@@ -36,6 +41,8 @@ def realize(view: ModelView, start: Any, fingerprints: list[int], tasks: list[in
             state = nxt
             break
         else:
+            if fingerprint is view.fingerprint and view.has_symmetry:
+                raise NotRealized(hop)
             raise NondeterministicModel(f"rebuilding a liveness counterexample at step {hop + 1}: re-running the model gave "
                                         "other successors than during the search; " + NondeterministicModel.USUAL_CAUSES)
     return steps

@@ -207,6 +207,15 @@ def figure8_bounds_safe() -> None:
           f"{result.stats.seconds:.1f} s on 2 workers")
 
 
+def cli_seconds() -> None:
+    """Wall time of fresh `check` runs that issue bars name: 2pc-actors' blocking lasso (bar: under
+    10 s) and paxos-tla on one process (TLC, JVM start included: about 7 s on this machine)."""
+    for arguments in (["2pc-actors", "--faults", "crash=1"], ["paxos-tla", "--workers", "1"]):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "cli.py", *arguments], cwd=ROOT, capture_output=True, text=True)
+        print(f"check {' '.join(arguments)}: {time.perf_counter() - started:.1f} s wall, exit {done.returncode}")
+
+
 def parallel_speedup(workers: int = 2, raft_nodes: int = 5, rounds: int = 3, rms: int = 8) -> None:
     """Wall-clock speed-up of `--workers N` over one process (2pc with `rms` RMs; Raft's defaults
     for `raft_nodes`). Each run is a fresh process, one worker and N alternating, `rounds` times:
@@ -266,6 +275,7 @@ def main() -> None:
         checkpoint_cost(args.store_rms)
     liveness_cost(6, args.rounds, args.raft_nodes or 5)
     figure8_bounds_safe()
+    cli_seconds()
     if args.workers:
         parallel_speedup(args.workers, args.raft_nodes or 5, args.rounds)
 

@@ -42,12 +42,6 @@ class Trace:
         """True for a lasso whose cycle has no step: the run stays in its last state forever."""
         return self.loop_start is not None and self.loop_start == len(self.steps) - 1
 
-    def cycle(self) -> tuple[Step, ...]:
-        """The steps of one turn of a lasso's cycle (empty when the run stays in its last state)."""
-        if self.loop_start is None:
-            return ()
-        return self.steps[self.loop_start + 1:]
-
     @property
     def last(self) -> Any:
         """The final state."""

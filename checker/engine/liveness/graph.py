@@ -46,11 +46,6 @@ class Graph:
         """Per node: the model's own bounds stop a step there."""
         return (self.marks & np.uint64(CUT)) != 0
 
-    def node_of(self, fingerprints: np.ndarray) -> np.ndarray:
-        """The node ids of fingerprints (which must be nodes)."""
-        order = np.argsort(self.fps, kind="stable")
-        return order[np.searchsorted(self.fps, fingerprints, sorter=order)]
-
     def matrix(self, keep: np.ndarray) -> csr_matrix:
         """The steps selected by the mask `keep` as a sparse adjacency matrix (for scipy's csgraph)."""
         n = self.size

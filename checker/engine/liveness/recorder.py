@@ -13,7 +13,6 @@ from typing import Any, Callable
 import numpy as np
 
 from checker.engine.search import ModelRaised
-from checker.fairness import Task
 from checker.model import ModelView
 from checker.properties import Property
 from checker.trace import Trace
@@ -117,11 +116,3 @@ class GraphRecorder:
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-
-def merged_tasks(parts: list[dict[int, Task]]) -> dict[int, Task]:
-    """The tasks met by every worker, as one table."""
-    tasks: dict[int, Task] = {}
-    for part in parts:
-        tasks.update(part)
-    return tasks

@@ -1,8 +1,9 @@
-"""The `check` command: one subcommand per model in the catalog, plus `list` and `replay`.
+"""The `check` command: one subcommand per model in the catalog, plus `list`, `replay` and `history`.
 
     check list
     check 2pc --rms 3 --bug rm-aborts-after-prepare
     check replay counterexample.json
+    check history etcd_000.log --object cas-register
 
 Exit codes (DESIGN.md): 0 every property holds; 1 a violation was found; 2 usage error;
 3 no violation but something is UNKNOWN; 4 the model itself raised an error.
@@ -39,6 +40,13 @@ from checker.trace import Trace
 from checker.verdict import Verdict
 from checker.registry import catalog
 from checker.testing.run import check_with_hypothesis
+from specs.consistency import HistoryError, check_linearizable, object_named, read_history
+from specs.consistency.edn import read_all
+from specs.consistency.objects import OBJECTS
+from specs.consistency.readers import FORMATS as HISTORY_FORMATS
+from specs.consistency.report import report as history_report
+
+CONDITIONS = {"linearizable": "linearizability"}  # --consistency: the conditions `check history` knows
 
 EXIT_USAGE, EXIT_UNKNOWN, EXIT_MODEL = 2, 3, 4
 MODELS = catalog()  # the registered models (entry points), shared with the pytest plugin
@@ -341,11 +349,54 @@ def _replay_program(model: Any, outcome: Any, trace_file: str) -> int:
     return 1
 
 
+@click.command("history")
+@click.argument("history_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--object", "object_name", type=click.Choice(tuple(OBJECTS)), default=None,
+              help="the object the history operated on (required): register (read/write), cas-register "
+                   "(read/write/cas), kv (get/put/append per key)")
+@click.option("--format", "fmt", type=click.Choice(HISTORY_FORMATS), default=None,
+              help="etcd: Jepsen log lines; kv: one EDN map per line (Porcupine); edn: a Knossos EDN vector; "
+                   "json: a list of {process, type, f, value} events  [default: guessed from the content]")
+@click.option("--consistency", type=click.Choice(tuple(CONDITIONS)), default="linearizable", show_default=True,
+              help="the consistency condition to check")
+@click.option("--initial", default=None, metavar="VALUE",
+              help="a register's initial value, in EDN  [default: 0 for the edn format, nil otherwise]")
+def history_command(history_file: str, object_name: str | None, fmt: str | None, consistency: str, initial: str | None) -> int:
+    """Check a client history for linearizability: exit 0 if it is, 1 if not (the operations that
+    cannot be ordered are named and drawn), 2 if the history cannot be read."""
+    if object_name is None:
+        raise click.UsageError(f"missing --object ({', '.join(OBJECTS)})")
+    given = _initial_value(initial)
+    try:
+        with open(history_file, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise HistoryError(f"cannot read {history_file}: {getattr(error, 'strerror', None) or error}") from None
+    fmt, ops = read_history(text, fmt)
+    start = given[0] if given else (0 if fmt == "edn" else None)  # Knossos's registers start at 0, etcd's keys at nil
+    spec = object_named(object_name, start)
+    result = check_linearizable(ops, spec)
+    what = "kv store" if object_name == "kv" else f"{object_name} starting at {'nil' if start is None else start}"
+    click.echo(f"{history_file}: {fmt} history of a {what}, checked for {CONDITIONS[consistency]}")
+    click.echo(history_report(result, spec))
+    return 0 if result.linearizable else 1
+
+
+def _initial_value(initial: str | None) -> list[Any]:
+    """The --initial option read as one EDN value (in a list), or [] when it is not given."""
+    if initial is None:
+        return []
+    values = read_all(initial)
+    if len(values) != 1:
+        raise HistoryError(f"--initial takes one EDN value, not {initial!r}")
+    return values
+
+
 class CheckGroup(click.Group):
     """`check MODEL ...`: model subcommands come from the catalog."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return ["list", "replay", *sorted(MODELS)]
+        return ["list", "replay", "history", *sorted(MODELS)]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
@@ -368,6 +419,7 @@ def cli() -> None:
 
 cli.add_command(list_models)
 cli.add_command(replay_command)
+cli.add_command(history_command)
 
 
 def main(argv: list[str] | None = None) -> None:

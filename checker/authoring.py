@@ -278,8 +278,10 @@ class ProtocolModel:
         return fields + [attrs.fields_dict(cls)["bug"]]
 
     def options(self) -> dict[str, Any]:
-        """The parameter values of this instance."""
-        return {f.name: getattr(self, f.name) for f in self.option_fields()}
+        """The parameter values of this instance; a value whose type parses a text form (a fault
+        budget) in that form, so that programs and trace files rebuild it from plain values."""
+        values = {f.name: getattr(self, f.name) for f in self.option_fields()}
+        return {k: (str(v) if callable(getattr(type(v), "parse", None)) else v) for k, v in values.items()}
 
     def title(self) -> str:
         """`name: summary`, for report headers."""

@@ -141,7 +141,9 @@ def _judge_liveness(search: Search, live: list[Property], stop: StopReason, stra
         return [PropertyResult(p.name, p.kind, Verdict.UNKNOWN, None, "liveness needs an exhaustive search (--strategy bfs or dfs)")
                 for p in live], 0
     if stop is not StopReason.EXHAUSTED:
-        why = (f"not judged: the search stopped at the first violation ({', '.join(search.found)}); --continue searches on and judges it"
+        witnesses = {p.name for p in search.view.all_properties if p.kind is Kind.SOMETIMES}
+        violated = ", ".join(name for name in search.found if name not in witnesses)
+        why = (f"not judged: the search stopped at the first violation ({violated}); --continue searches on and judges it"
                if stop is StopReason.FIRST_VIOLATION else f"not judged: liveness needs the whole graph, and the search stopped ({stop.value})")
         return [PropertyResult(p.name, p.kind, Verdict.UNKNOWN, None, why) for p in live], 0
     recorded = search.liveness.snapshot()

@@ -91,9 +91,12 @@ class PropertySpec:
                         self.once_faults_stop, self.by_default)
 
 
-def always(fn: Callable[..., bool]) -> PropertySpec:
-    """An invariant: `fn(self, state)` is true in every reachable state."""
-    return PropertySpec(Kind.ALWAYS, fn)
+def always(fn: Callable[..., bool] | None = None, *, by_default: bool = True) -> Any:
+    """An invariant: `fn(self, state)` is true in every reachable state. `by_default=False` checks
+    it only when named (`--property`): one the design does not promise, kept to show that it fails."""
+    if fn is not None:
+        return PropertySpec(Kind.ALWAYS, fn)
+    return lambda f: PropertySpec(Kind.ALWAYS, f, by_default=by_default)
 
 
 def transition(fn: Callable[..., bool]) -> PropertySpec:

@@ -8,5 +8,9 @@ from models.twophase_actors import TwoPhaseActors
 from models.paxos import Paxos
 from models.paxos_tla import PaxosTLA
 from models.multi_paxos import MultiPaxos
+from models.lock_ordering import LockOrdering
+from models.redis_lock import RedisLock
+from models.redlock import Redlock
+from models.fencing import Fencing
 
-MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos)}
+MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering)}

@@ -11,7 +11,7 @@
 
 A handler returns the node's new state (the same object when nothing changes) and puts its
 sends, timer changes and client-history events into `out`. The actor system
-(checker/actor_system.py) owns the network, the timers and every fault; an actor never sees
+(checker/actors/system.py) owns the network, the timers and every fault; an actor never sees
 them. Node state classes list the fields that survive a crash in `DURABLE`; the rest is lost.
 """
 from typing import Any, Iterable

@@ -157,9 +157,6 @@ class ActorModel(ProtocolModel):
         """The role name of a node, for charts."""
         return self._system.actors[node].role
 
-    def options(self) -> dict[str, Any]:
-        return {k: (str(v) if isinstance(v, FaultBudget) else v) for k, v in super().options().items()}
-
     def init(self) -> System:
         """The initial state: every node started, their first messages in flight."""
         return self.init_states()[0]
@@ -237,7 +234,7 @@ class ActorModel(ProtocolModel):
                 continue
             actor = self._system.actors[node]
             for timer in sorted(s.timers[node]):
-                waiting = self._waiting(s, node, self.timer_policies.get(timer, self.timer_policy))
+                waiting = self.timer_waits(s, node, timer)
                 if waiting and not self._left(s, "skew"):
                     continue
                 base = s.evolve(timers=_put(s.timers, node, s.timers[node] - {timer}))
@@ -246,6 +243,12 @@ class ActorModel(ProtocolModel):
                     base, name = self._spend(base, "skew"), "timeout_early"
                 yield _label(name, node=node, timer=timer), self._handle(
                     base, node, lambda out, n=node, t=timer, a=actor, st=s.nodes[node]: a.on_timer(n, st, t, out))
+
+    def timer_waits(self, s: System, node: NodeId, timer: str) -> bool:
+        """True while the node's armed timer must wait, as its policy says; a model may add a
+        condition of its own (a lease that waits while its holder still works under it: bounded
+        clock drift), which the skew fault then breaks as it breaks the policy."""
+        return self._waiting(s, node, self.timer_policies.get(timer, self.timer_policy))
 
     def _waiting(self, s: System, node: NodeId, policy: str) -> bool:
         """True when the timer policy says the timer must still wait for messages in flight."""

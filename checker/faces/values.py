@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 import attrs
 
-from checker.actors.actor import Envelope
+from checker.actors.actor import Envelope, Event
 from checker.record import is_record, record_fields
 
 
@@ -84,6 +84,8 @@ def diff(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, str, st
             yield from diff(old, new, f"{path}[{i}]")
     elif isinstance(before, (set, frozenset)) and isinstance(after, (set, frozenset)):
         yield path, "", _set_change(after - before, before - after)
+    elif isinstance(before, tuple) and isinstance(after, tuple) and _is_history_grown(before, after):
+        yield path, "", "+ " + "; ".join(show(event) for event in after[len(before):])
     elif isinstance(before, tuple) and isinstance(after, tuple) and _is_bag(before + after):
         added, removed = Counter(after) - Counter(before), Counter(before) - Counter(after)
         yield path, "", _set_change(added.elements(), removed.elements())
@@ -95,6 +97,11 @@ def _set_change(added: Any, removed: Any) -> str:
     plus = ", ".join(sorted(show(v) for v in added))
     minus = ", ".join(sorted(show(v) for v in removed))
     return " ".join(part for part in (f"+{{{plus}}}" if plus else "", f"-{{{minus}}}" if minus else "") if part)
+
+
+def _is_history_grown(before: tuple, after: tuple) -> bool:
+    """A client history that only grew: shown as the events added, not as the whole history twice."""
+    return len(after) > len(before) and after[:len(before)] == before and all(type(e) is Event for e in after)
 
 
 def _is_bag(items: tuple) -> bool:

@@ -186,7 +186,8 @@ def test_cli_finds_a_bug_and_refuses_what_raft_does_not_model(capsys):
         assert done.value.code == code, argv
     out, err = capsys.readouterr()
     assert "log_matching is violated" in out and "Append t1 [1:b] after 1@t0 commit=0" in out
-    assert "--faults names partition, which raft does not model" in err and len(err.strip().splitlines()) == 2
+    refusals = [line for line in err.strip().splitlines() if not line.rstrip().endswith("states/s")]  # progress, on a slow machine
+    assert "--faults names partition, which raft does not model" in err and len(refusals) == 2, err
 
 
 def test_every_default_crashes_and_restarts_a_server_and_three_nodes_lose_a_message():

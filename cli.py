@@ -40,13 +40,15 @@ from checker.trace import Trace
 from checker.verdict import Verdict
 from checker.registry import catalog
 from checker.testing.run import check_with_hypothesis
-from specs.consistency import HistoryError, check_linearizable, object_named, read_history
+from specs.consistency import HistoryError, object_named, read_history
 from specs.consistency.edn import read_all
 from specs.consistency.objects import OBJECTS
 from specs.consistency.readers import FORMATS as HISTORY_FORMATS
-from specs.consistency.report import report as history_report
+from specs.consistency.report import check_condition
 
-CONDITIONS = {"linearizable": "linearizability"}  # --consistency: the conditions `check history` knows
+CONDITIONS = {  # --consistency: the conditions `check history` knows, and what the report calls them
+    "linearizable": "linearizability", "sequential": "sequential consistency",
+    "read-your-writes": "read-your-writes", "monotonic-reads": "monotonic reads"}
 
 EXIT_USAGE, EXIT_UNKNOWN, EXIT_MODEL = 2, 3, 4
 MODELS = catalog()  # the registered models (entry points), shared with the pytest plugin
@@ -362,8 +364,9 @@ def _replay_program(model: Any, outcome: Any, trace_file: str) -> int:
 @click.option("--initial", default=None, metavar="VALUE",
               help="a register's initial value, in EDN  [default: 0 for the edn format, nil otherwise]")
 def history_command(history_file: str, object_name: str | None, fmt: str | None, consistency: str, initial: str | None) -> int:
-    """Check a client history for linearizability: exit 0 if it is, 1 if not (the operations that
-    cannot be ordered are named and drawn), 2 if the history cannot be read."""
+    """Check a client history for linearizability (or sequential consistency, read-your-writes, monotonic
+    reads): exit 0 if it holds, 1 if not (the operations that cannot be ordered are named and drawn),
+    2 if the history cannot be read."""
     if object_name is None:
         raise click.UsageError(f"missing --object ({', '.join(OBJECTS)})")
     given = _initial_value(initial)
@@ -375,11 +378,11 @@ def history_command(history_file: str, object_name: str | None, fmt: str | None,
     fmt, ops = read_history(text, fmt)
     start = given[0] if given else (0 if fmt == "edn" else None)  # Knossos's registers start at 0, etcd's keys at nil
     spec = object_named(object_name, start)
-    result = check_linearizable(ops, spec)
+    holds, verdict_text = check_condition(ops, spec, consistency)
     what = "kv store" if object_name == "kv" else f"{object_name} starting at {'nil' if start is None else start}"
     click.echo(f"{history_file}: {fmt} history of a {what}, checked for {CONDITIONS[consistency]}")
-    click.echo(history_report(result, spec))
-    return 0 if result.linearizable else 1
+    click.echo(verdict_text)
+    return 0 if holds else 1
 
 
 def _initial_value(initial: str | None) -> list[Any]:

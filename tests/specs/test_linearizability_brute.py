@@ -4,6 +4,7 @@ import itertools
 import random
 
 from specs.consistency import FAILED, REFUSED, Event, check_linearizable, object_named, pair
+from tests.specs.random_histories import random_history
 
 
 def by_definition(ops, spec):
@@ -20,23 +21,6 @@ def by_definition(ops, spec):
         else:
             return True
     return False
-
-
-def random_history(rng):
-    """Up to six register operations on three processes, some failed, some never completed."""
-    events, open_ops = [], {}
-    for _ in range(12):
-        process = rng.randrange(3)
-        if process not in open_ops:
-            f = rng.choice(("read", "write", "write", "cas"))
-            value = None if f == "read" else rng.randrange(3) if f == "write" else [rng.randrange(3), rng.randrange(3)]
-            open_ops[process] = (f, value)
-            events.append(Event(process, "invoke", f, value))
-        else:
-            f, value = open_ops.pop(process)
-            kind = rng.choice(("ok", "ok", "ok", "info", "fail" if f == "cas" else "ok"))
-            events.append(Event(process, kind, f, rng.randrange(3) if f == "read" else value))
-    return pair(events)
 
 
 def test_the_search_agrees_with_the_definition_on_random_histories():

@@ -49,11 +49,12 @@ def family(label: ActionLabel) -> str:
 def choose_with_faults(data: Any, labelled: list[tuple[ActionLabel, Any]], is_fault: Any, odds: int) -> tuple[ActionLabel, Any]:
     """One of the enabled steps: a fault one time in `odds` when faults and other steps are both
     enabled (the last of the drawn values, so shrinking goes towards no fault), else as `choose`."""
-    faults = [step for step in labelled if is_fault(step[0])]
-    if not faults or len(faults) == len(labelled):
+    split: dict[bool, list[tuple[ActionLabel, Any]]] = {True: [], False: []}
+    for step in labelled:
+        split[bool(is_fault(step[0]))].append(step)
+    if not split[True] or not split[False]:
         return choose(data, labelled)
-    fault = data.draw(st.integers(0, odds - 1), label="fault?") == odds - 1
-    return choose(data, faults if fault else [step for step in labelled if not is_fault(step[0])])
+    return choose(data, split[data.draw(st.integers(0, odds - 1), label="fault?") == odds - 1])
 
 
 class PropertyViolation(AssertionError):

@@ -28,17 +28,22 @@ def explain(witness: Witness, spec: Any) -> str:
     """The witness in words and as a drawing: the prefix, the state it leaves, what cannot follow."""
     key = witness.stuck[0].key
     scope = f"on key {key!r}, " if key is not None else ""
+    prefix = f"{scope}the longest linearizable prefix has {len(witness.prefix)} operations and leaves the {spec.name} at {show(witness.state)}"
+    return "\n".join(_stuck_lines(witness, prefix, "", "linearized"))
+
+
+def _stuck_lines(witness: Witness, prefix: str, note: str, placed: str) -> list[str]:
+    """A witness's prefix sentence, each stuck operation and why, and the drawing of the last placed and the stuck."""
     which = "this one cannot" if len(witness.stuck) == 1 else f"none of these {len(witness.stuck)} can"
-    lines = [f"{scope}the longest linearizable prefix has {len(witness.prefix)} operations and leaves the {spec.name} "
-             f"at {show(witness.state)}; {which} come next ([invoked, completed] as event numbers from 0):"]
+    lines = [f"{prefix}; {which} come next ({note}[invoked, completed] as event numbers from 0):"]
     for op in witness.stuck:
         why = "refused by the specification there" if op in witness.refused else "accepted there, but then the rest cannot follow"
         lines.append(f"  {op.describe()}: {why}")
     shown = witness.prefix[-CONTEXT:] + witness.stuck
-    lines.append(f"the last {min(CONTEXT, len(witness.prefix))} linearized (=) and the stuck operations (-, ! refused), "
+    lines.append(f"the last {min(CONTEXT, len(witness.prefix))} {placed} (=) and the stuck operations (-, ! refused), "
                  "time left to right:")
     lines.append(draw(shown, witness.prefix, witness.refused))
-    return "\n".join(lines)
+    return lines
 
 
 def report(result: Linearizability, spec: Any) -> str:
@@ -56,18 +61,9 @@ def sequential_report(result: Any, spec: Any) -> str:
     witness = result.witness
     if witness is None:
         return head
-    which = "this one cannot" if len(witness.stuck) == 1 else f"none of these {len(witness.stuck)} can"
-    lines = [head, f"the longest legal order keeping each process's order has {len(witness.prefix)} operations and "
-                   f"leaves the {spec.name} at {_state(witness.state)}; {which} come next "
-                   "(each process's next operation; [invoked, completed] as event numbers from 0):"]
-    for op in witness.stuck:
-        why = "refused by the specification there" if op in witness.refused else "accepted there, but then the rest cannot follow"
-        lines.append(f"  {op.describe()}: {why}")
-    shown = witness.prefix[-CONTEXT:] + witness.stuck
-    lines.append(f"the last {min(CONTEXT, len(witness.prefix))} placed (=) and the stuck operations (-, ! refused), "
-                 "time left to right:")
-    lines.append(draw(shown, witness.prefix, witness.refused))
-    return "\n".join(lines)
+    prefix = (f"the longest legal order keeping each process's order has {len(witness.prefix)} operations and "
+              f"leaves the {spec.name} at {_state(witness.state)}")
+    return "\n".join([head, *_stuck_lines(witness, prefix, "each process's next operation; ", "placed")])
 
 
 def _state(state: Any) -> str:

@@ -1,6 +1,6 @@
 """Random register histories for the checkers' cross-checks against brute force (test_sequential.py,
 test_linearizability_brute.py)."""
-from specs.consistency import Event, pair
+from specs.consistency import REFUSED, Event, pair
 
 
 def random_history(rng):
@@ -18,3 +18,13 @@ def random_history(rng):
             kind = rng.choice(("ok", "ok", "ok", "info", "fail" if f == "cas" else "ok"))
             events.append(Event(process, kind, f, rng.randrange(3) if f == "read" else value))
     return pair(events)
+
+
+def legal(order, spec) -> bool:
+    """Whether the specification accepts the operations in this order, from its initial state."""
+    state = spec.init()
+    for op in order:
+        state = spec.step(state, op)
+        if state is REFUSED:
+            return False
+    return True

@@ -10,7 +10,7 @@ import pytest
 from specs.consistency import FAILED, INDETERMINATE, REFUSED, Event, check_linearizable, object_named, pair, read_history
 from specs.consistency.history import READS
 from specs.consistency.sequential import check_sequential
-from tests.specs.random_histories import random_history
+from tests.specs.random_histories import legal, random_history
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "histories"
 VERDICTS = dict(line.split() for line in (DATA / "etcd" / "verdicts.txt").read_text().splitlines() if line.strip())
@@ -98,12 +98,7 @@ def by_definition(ops, spec):
                 if any(a.status != INDETERMINATE and a.process == b.process and a.invoked < b.invoked
                        and where[a.index] > where[b.index] for a in order for b in order):
                     continue
-                state = spec.init()
-                for op in order:
-                    state = spec.step(state, op)
-                    if state is REFUSED:
-                        break
-                else:
+                if legal(order, spec):
                     return True
     return False
 

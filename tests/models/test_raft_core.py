@@ -207,13 +207,6 @@ def test_the_three_node_defaults_are_exhaustive_and_safe():
     assert result.stats.distinct == 179372 and result.stop.is_complete
 
 
-def test_the_five_node_defaults_are_exhaustive_and_safe():
-    """`check raft --nodes 5` (two terms, when-quiet elections, at most 4 in flight, a crash and a restart): 58,176 states, all holds."""
-    result = check(Raft(nodes=5), workers=2)
-    result.assert_ok()
-    assert result.stats.distinct == 58176 and result.stop.is_complete
-
-
 def test_the_defaults_notice_a_log_that_is_not_persisted(monkeypatch):
     """With the log left out of what survives a crash, `check raft` finds a leader lacking a committed entry:
     n0 commits 1:a with n1, n1 crashes and forgets it, restarts, and votes for n2 in term 2."""

@@ -39,15 +39,15 @@ from checker.result import CheckResult, PropertyResult
 from checker.trace import Trace
 from checker.verdict import Verdict
 from checker.registry import catalog
-from checker.testing.run import check_with_hypothesis
-from specs.consistency import HistoryError, object_named, read_history
-from specs.consistency.edn import read_all
+from specs.consistency import object_named
 from specs.consistency.objects import OBJECTS
-from specs.consistency.readers import FORMATS as HISTORY_FORMATS
-from specs.consistency.report import check_condition
+from specs.consistency.formats.readers import FORMATS as HISTORY_FORMATS, initial_value, read_history_file
+from specs.consistency.faces.html import history_page, write_page
+from specs.consistency.faces.report import judge
 
 CONDITIONS = {  # --consistency: the conditions `check history` knows, and what the report calls them
     "linearizable": "linearizability", "sequential": "sequential consistency",
+    "causal": "causal consistency (causal memory)",
     "read-your-writes": "read-your-writes", "monotonic-reads": "monotonic reads"}
 
 EXIT_USAGE, EXIT_UNKNOWN, EXIT_MODEL = 2, 3, 4
@@ -151,6 +151,7 @@ def _model_command(name: str, model_cls: type) -> click.Command:
         progress = ProgressLine()
         try:
             if strategy == "hypothesis":
+                from checker.testing.run import check_with_hypothesis  # Hypothesis: imported only for this strategy
                 result = check_with_hypothesis(model, list(properties) or None, seed)
             else:
                 result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
@@ -363,36 +364,25 @@ def _replay_program(model: Any, outcome: Any, trace_file: str) -> int:
               help="the consistency condition to check")
 @click.option("--initial", default=None, metavar="VALUE",
               help="a register's initial value, in EDN  [default: 0 for the edn format, nil otherwise]")
-def history_command(history_file: str, object_name: str | None, fmt: str | None, consistency: str, initial: str | None) -> int:
-    """Check a client history for linearizability (or sequential consistency, read-your-writes, monotonic
-    reads): exit 0 if it holds, 1 if not (the operations that cannot be ordered are named and drawn),
-    2 if the history cannot be read."""
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), metavar="FILE", help="also draw it as an HTML page")
+def history_command(history_file: str, object_name: str | None, fmt: str | None, consistency: str, initial: str | None, html_file: str | None) -> int:
+    """Check a client history for linearizability (or sequential consistency, causal consistency,
+    read-your-writes, monotonic reads): exit 0 if it holds, 1 if not (the operations that cannot be
+    ordered are named and drawn), 2 if the history cannot be read."""
     if object_name is None:
         raise click.UsageError(f"missing --object ({', '.join(OBJECTS)})")
-    given = _initial_value(initial)
-    try:
-        with open(history_file, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        raise HistoryError(f"cannot read {history_file}: {getattr(error, 'strerror', None) or error}") from None
-    fmt, ops = read_history(text, fmt)
+    given = initial_value(initial)
+    fmt, ops = read_history_file(history_file, fmt)
     start = given[0] if given else (0 if fmt == "edn" else None)  # Knossos's registers start at 0, etcd's keys at nil
     spec = object_named(object_name, start)
-    holds, verdict_text = check_condition(ops, spec, consistency)
+    judgement = judge(ops, spec, consistency)
     what = "kv store" if object_name == "kv" else f"{object_name} starting at {'nil' if start is None else start}"
-    click.echo(f"{history_file}: {fmt} history of a {what}, checked for {CONDITIONS[consistency]}")
-    click.echo(verdict_text)
-    return 0 if holds else 1
-
-
-def _initial_value(initial: str | None) -> list[Any]:
-    """The --initial option read as one EDN value (in a list), or [] when it is not given."""
-    if initial is None:
-        return []
-    values = read_all(initial)
-    if len(values) != 1:
-        raise HistoryError(f"--initial takes one EDN value, not {initial!r}")
-    return values
+    title = f"{history_file}: {fmt} history of a {what}, checked for {CONDITIONS[consistency]}"
+    if html_file is not None:  # before any output: a page that cannot be written is one line, exit 2
+        write_page(html_file, history_page(ops, judgement, title))
+        click.echo(f"check: history drawn in {html_file}", err=True)
+    click.echo(f"{title}\n{judgement.text}")
+    return 0 if judgement.holds else 1
 
 
 class CheckGroup(click.Group):

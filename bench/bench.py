@@ -37,9 +37,10 @@ from checker import check  # noqa: E402
 from checker.actors.faults import FaultBudget  # noqa: E402
 from checker.model import ActionLabel  # noqa: E402
 from checker.properties import Kind, Property  # noqa: E402
-from models.raft import Raft  # noqa: E402
-from models.twophase import TwoPhase  # noqa: E402
-from models.twophase_actors import TwoPhaseActors  # noqa: E402
+from models.consensus.raft import Raft  # noqa: E402
+from models.commit.twophase import TwoPhase  # noqa: E402
+from models.commit.twophase_actors import TwoPhaseActors  # noqa: E402
+import pinned  # noqa: E402
 
 
 def _baseline():
@@ -142,7 +143,7 @@ def trust_cost(nodes: int, rounds: int) -> float:
 def store_cost(rms: int) -> float:
     """2pc with `rms` RMs in a fresh process (one worker): the store's allocated bytes per distinct
     state, and the whole process's peak resident set per state (the frontier and the interpreter too)."""
-    code = (f"from checker import check; from models.twophase import TwoPhase; "
+    code = (f"from checker import check; from models.commit.twophase import TwoPhase; "
             f"s = check(TwoPhase(rms={rms})).stats; print(s.distinct, s.store_bytes_per_state, s.seconds)")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
@@ -212,22 +213,21 @@ LOCK_RUNS = (  # the locks issue's bar: every correct variant exits 0, every haz
     "redlock", "redlock --faults skew=1", "redlock --faults pause=1", "redlock --bug seed-acquire",
     "fencing", "fencing --bug seed-token", "lock-ordering", "lock-ordering --bug opposite-order",
 )
-
-
-def five_node_defaults() -> None:
-    """`check raft --nodes 5`, README's first command (CI runs it and fails on any violation): 58,176
-    states, every property holds (moved here from the test suite: 13-19 s on two workers)."""
-    result = check(Raft(nodes=5), workers=2)
-    verdicts = sorted({p.verdict.value for p in result.properties})
-    print(f"raft --nodes 5 defaults: {result.stats.distinct:,} states (58,176 expected), exhaustive {result.stop.is_complete}, "
-          f"verdicts {verdicts}, {result.stats.seconds:.1f} s on 2 workers")
+REPLICATION_RUNS = (  # the consistency issue's bar: each model's correct mode exits 0, each weak mode 1
+    "leader-follower", "leader-follower --ack semi-sync", "leader-follower --ack async", "leader-follower --reads follower",
+    "multi-leader", "multi-leader --property no_lost_update", "multi-leader --faults skew=1", "multi-leader --bug arrival-order",
+    "cap", "cap --mode ap", "cap --property all_sides_available",
+    "bank-transfer", "bank-transfer --bug no-recovery-log", "bank-transfer --bug non-idempotent-credit",
+)
 
 
 def cli_seconds() -> None:
     """Wall time of fresh `check` runs that issue bars name: 2pc-actors' blocking lasso (bar: under
     10 s), paxos-tla on one process (TLC, JVM start included: about 7 s on this machine), and
-    each lock model's correct variant and hazards (bar: under 30 s each)."""
-    runs = [["2pc-actors", "--faults", "crash=1"], ["paxos-tla", "--workers", "1"], *(line.split() for line in LOCK_RUNS)]
+    each lock model's correct variant and hazards (bar: under 30 s each), and each replication
+    model's correct mode and weak modes (exit 0 and 1)."""
+    runs = [["2pc-actors", "--faults", "crash=1"], ["paxos-tla", "--workers", "1"],
+            *(line.split() for line in LOCK_RUNS + REPLICATION_RUNS)]
     for arguments in runs:
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "cli.py", *arguments], cwd=ROOT, capture_output=True, text=True)
@@ -304,7 +304,7 @@ def main() -> None:
         checkpoint_cost(args.store_rms)
     liveness_cost(6, args.rounds, args.raft_nodes or 5)
     figure8_bounds_safe()
-    five_node_defaults()
+    pinned.run_all()  # the long searches moved from the test suite (bench/pinned.py)
     cli_seconds()
     history_seconds(args.rounds)
     if args.workers:

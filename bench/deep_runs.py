@@ -22,7 +22,7 @@ from checker.testing.profiles import chosen  # noqa: E402
 from checker.testing.run import run_stateful  # noqa: E402
 from hypothesis import seed as seeded  # noqa: E402
 from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
-from models.raft import Raft  # noqa: E402
+from models.consensus.raft import Raft  # noqa: E402
 
 LIVENESS_ONLY = {"no-election-retry"}  # a stateful run checks safety; liveness needs the explorer's whole graph
 DEEP = dict(nodes=5, max_term=4, max_log=3, requests=3, elections="anytime", max_in_flight=8)

@@ -11,7 +11,7 @@ import attrs
 from checker.errors import OptionError, UsageError
 from checker.engine.checkpoint import EVERY, CheckpointError, Checkpoints, identity
 from checker.engine.explore import bfs, dfs
-from checker.engine.liveness import GraphRecorder, build_graph, judge_liveness
+from checker.engine.liveness import GraphRecorder
 from checker.engine.parallel import PartitionedStore, parallel_bfs, resolve_workers
 from checker.model import ModelView
 from checker.properties import Kind, Property
@@ -147,6 +147,8 @@ def _judge_liveness(search: Search, live: list[Property], stop: StopReason, stra
                if stop is StopReason.FIRST_VIOLATION else f"not judged: liveness needs the whole graph, and the search stopped ({stop.value})")
         return [PropertyResult(p.name, p.kind, Verdict.UNKNOWN, None, why) for p in live], 0
     recorded = search.liveness.snapshot()
+    from checker.engine.liveness.graph import build_graph  # scipy: imported only when liveness is judged
+    from checker.engine.liveness.judge import judge_liveness
     graph = build_graph(recorded)
     return judge_liveness(search.view, graph, live), search.liveness.nbytes + graph.nbytes
 

@@ -1,16 +1,20 @@
 """The project's models, by command-line name. The `check` command finds them through the
 entry points pyproject.toml declares (checker/registry.py); a test keeps the two in step."""
-from models.tcommit import TCommit
-from models.twophase import TwoPhase
-from models.raft import Raft
-from models.threephase import ThreePhase
-from models.twophase_actors import TwoPhaseActors
-from models.paxos import Paxos
-from models.paxos_tla import PaxosTLA
-from models.multi_paxos import MultiPaxos
-from models.lock_ordering import LockOrdering
-from models.redis_lock import RedisLock
-from models.redlock import Redlock
-from models.fencing import Fencing
+from models.commit.tcommit import TCommit
+from models.commit.twophase import TwoPhase
+from models.consensus.raft import Raft
+from models.commit.threephase import ThreePhase
+from models.commit.twophase_actors import TwoPhaseActors
+from models.consensus.paxos import Paxos
+from models.consensus.paxos_tla import PaxosTLA
+from models.consensus.multi_paxos import MultiPaxos
+from models.locks.lock_ordering import LockOrdering
+from models.locks.redis_lock import RedisLock
+from models.locks.redlock import Redlock
+from models.locks.fencing import Fencing
+from models.replication.bank_transfer import BankTransfer
+from models.replication.leader_follower import LeaderFollower
+from models.replication.multi_leader import MultiLeader
+from models.replication.cap import Cap
 
-MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering)}
+MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering, LeaderFollower, MultiLeader, Cap, BankTransfer)}

@@ -259,7 +259,7 @@ def test_replay_format_program_prints_a_program(trace_file):
     """`check replay FILE --format program` prints the reproducing program, not the step table."""
     proc = run("replay", str(trace_file), "--format", "program")
     assert "Traceback" not in proc.stderr
-    assert "from models.twophase import TwoPhase" in proc.stdout, proc.stdout[:300]
+    assert "from models.commit.twophase import TwoPhase" in proc.stdout, proc.stdout[:300]
     assert "assert model.consistent(state)" in proc.stdout
 
 

@@ -41,8 +41,13 @@ def test_a_violation_exits_1_naming_and_drawing_the_stuck_operations(capsys):
     assert "leaves the cas-register at 1; none of these 2 can come next" in lines[2]
     assert lines[3:5] == ["  p22 read -> 3 [12, 15]: refused by the specification there",
                           "  p21 read -> 2 [13, 14]: refused by the specification there"]
-    assert lines[-2:] == ["p22                                             [-- read 3 ! ----]",
-                          "p21                                              [-- read 2 ! --]"]
+    at = lines.index("p21" + " " * 46 + "[-- read 2 ! --]")
+    assert lines[at - 1:at + 1] == ["p22                                             [-- read 3 ! ----]",
+                                    "p21                                              [-- read 2 ! --]"]
+    assert lines[at + 1].startswith("the smallest set of operations that cannot be ordered: 1 operation")
+    assert lines[at + 2:] == ["  p22 read -> 3 [12, 15]",
+                              "these operations (linearized =, the rest -, ! refused, with every other operation timed out), "
+                              "time left to right:", "p22  [-- read 3 ! --]"]
 
 
 def test_the_initial_value_is_an_option(capsys):

@@ -48,10 +48,11 @@ def test_a_sequential_violation_exits_1_naming_and_drawing_the_stuck_operation(c
     assert lines[1].startswith("NOT SEQUENTIALLY CONSISTENT: 4 operations (0 failed, 0 indeterminate), 2 processes")
     assert lines[2].startswith("the longest legal order keeping each process's order has 3 operations and leaves the "
                                "register at 2; this one cannot come next")
-    assert lines[3:] == ["  p1 read -> 1 [6, 7]: refused by the specification there",
-                         "the last 3 placed (=) and the stuck operations (-, ! refused), time left to right:",
-                         "p0  [== write 1 ==][== write 2 ==]",
-                         "p1                                [== read 2 ==][-- read 1 ! --]"]
+    assert lines[3:7] == ["  p1 read -> 1 [6, 7]: refused by the specification there",
+                          "the last 3 placed (=) and the stuck operations (-, ! refused), time left to right:",
+                          "p0  [== write 1 ==][== write 2 ==]",
+                          "p1                                [== read 2 ==][-- read 1 ! --]"]
+    assert lines[7].startswith("the smallest set of operations that cannot be ordered: 3 operations")
 
 
 def test_a_monotonic_reads_violation_exits_1_with_the_operations_involved(capsys, tmp_path):
@@ -95,5 +96,24 @@ def test_session_guarantees_refuse_repeated_values_as_one_line_and_exit_2(capsys
 
 
 def test_an_unknown_condition_is_a_usage_error(capsys, tmp_path):
-    code, out, err = history(capsys, written(tmp_path, STALE), "--object", "register", "--consistency", "causal")
+    code, out, err = history(capsys, written(tmp_path, STALE), "--object", "register", "--consistency", "serializable")
     assert code == 2 and out == "" and "Invalid value for '--consistency'" in err
+
+
+def test_causal_consistency_exits_0_for_a_stale_read_and_1_naming_the_bad_pattern(capsys, tmp_path):
+    code, out, _ = history(capsys, written(tmp_path, STALE), "--object", "register", "--consistency", "causal")
+    assert code == 0
+    assert out.splitlines()[0].endswith("checked for causal consistency (causal memory)")
+    assert out.splitlines()[1].startswith("CAUSALLY CONSISTENT (causal memory, CM): 2 operations")
+    code, out, _ = history(capsys, written(tmp_path, BACKWARDS), "--object", "register", "--consistency", "causal")
+    assert code == 1
+    assert out.splitlines()[1].startswith("NOT CAUSALLY CONSISTENT (causal memory, CM): 4 operations")
+    assert out.splitlines()[2].startswith("bad pattern WriteCORead: ")
+    assert out.splitlines()[-2:] == ["p0  [-- write 1 --][-- write 2 --]",
+                                     "p1                                [-- read 2 --][-- read 1 ! --]"]
+
+
+def test_causal_consistency_refuses_repeated_values_as_one_line_and_exits_2(capsys):
+    code, out, err = history(capsys, str(DATA / "etcd" / "etcd_000.log"), "--object", "register", "--consistency", "causal")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("check: causal consistency ") and "not 'cas'" in err, err

@@ -86,6 +86,10 @@ class Out:
         """Record in the history the result this (client) node got for an operation."""
         self.events.append(Event(self.me, "return", op, value))
 
+    def fail(self, op: str, value: Any = None) -> None:
+        """Record in the history that the operation was refused: it did not happen (Jepsen's `fail`)."""
+        self.events.append(Event(self.me, "fail", op, value))
+
 
 class Actor:
     """A node's behaviour. Subclasses override the handlers they need."""

@@ -69,17 +69,22 @@ def fields_of(value: Any) -> list[tuple[str, Any]]:
     return [("state", value)]
 
 
+def _shows_itself(value: Any) -> bool:
+    """A record that says how it is shown (`__show__`, a value such as `11 @(2, n1)`) changes as a whole."""
+    return hasattr(type(value), "__show__")
+
+
 def diff(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
     """The changes from one value to another as (path, old, new); sets show +added / -removed."""
     if before == after:
         return
-    if (is_record(before) or attrs.has(type(before))) and type(before) is type(after):
+    if (is_record(before) or attrs.has(type(before))) and type(before) is type(after) and not (path and _shows_itself(before)):
         for (name, old), (_name, new) in zip(fields_of(before), fields_of(after)):
             yield from diff(old, new, f"{path}.{name}" if path else name)
     elif isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys():
         for key in before:
             yield from diff(before[key], after[key], f"{path}.{key}" if path else str(key))
-    elif isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)) and len(before) == len(after):
+    elif isinstance(before, (tuple, list)) and not is_record(before) and isinstance(after, (tuple, list)) and len(before) == len(after):
         for i, (old, new) in enumerate(zip(before, after)):
             yield from diff(old, new, f"{path}[{i}]")
     elif isinstance(before, (set, frozenset)) and isinstance(after, (set, frozenset)):

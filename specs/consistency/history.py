@@ -65,8 +65,8 @@ class Operation:
 
 
 def process_name(process: Hashable) -> str:
-    """A process as the histories' tools name it: p3 for process 3, a named one by its name."""
-    return f"p{process}" if isinstance(process, int) else str(process)
+    """A process as the histories' tools name it: p3 for process 3, a named one (or an actor's n3) by its name."""
+    return f"p{process}" if type(process) is int else str(process)
 
 
 READS = ("read", "get")

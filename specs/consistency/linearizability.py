@@ -11,10 +11,12 @@ configurations already explored. The history is first split by the specification
 """
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generator, Iterator
 
 from specs.consistency.history import FAILED, INDETERMINATE, NEVER, READS, Operation
 from specs.consistency.objects import REFUSED
+
+SLICE = 1 << 14  # turns of one part's search before the next part's turn
 
 
 @dataclass(frozen=True)
@@ -44,21 +46,35 @@ class Linearizability:
 
 
 def check_linearizable(ops: list[Operation], spec: Any) -> Linearizability:
-    """Whether the operations linearize under the specification; the first failing part's witness if not."""
+    """Whether the operations linearize under the specification; the first failing part's witness if not.
+    The parts are searched in turns (a slice of each in round robin, as Porcupine runs them at once and
+    stops them all at the first failure): a part that is hard to linearize does not hide an easy violation."""
     started = time.perf_counter()
-    order: list[Operation] = []
-    witness = None
     happened = [op for op in ops if op.status != FAILED]  # a failed operation did not happen
-    for part in spec.partition(happened):
-        kept = [op for op in part if not (op.status == INDETERMINATE and op.f in READS)]
-        found, witness = _search(kept, spec)
-        if witness is not None:
-            break
-        order.extend(found)
+    parts = [[op for op in part if not (op.status == INDETERMINATE and op.f in READS)] for part in spec.partition(happened)]
+    found, witness = _in_turns([_searching(part, spec) for part in parts])
+    order = [op for part in found for op in part] if witness is None else []
     return Linearizability(witness is None, len(ops), len({op.process for op in ops}),
                            sum(op.status == INDETERMINATE for op in ops), len(ops) - len(happened),
                            time.perf_counter() - started,
-                           witness, tuple(order) if witness is None else ())
+                           witness, tuple(order))
+
+
+def _in_turns(searches: list[Iterator[None]]) -> tuple[list[list[Operation]], Witness | None]:
+    """Each part's linearization, in order, or the witness of the first part found not to linearize."""
+    found: dict[int, list[Operation]] = {}
+    active = dict(enumerate(searches))
+    while active:
+        for number, search in list(active.items()):
+            try:
+                next(search)
+            except StopIteration as done:
+                order, witness = done.value
+                if witness is not None:
+                    return [], witness
+                found[number] = order
+                del active[number]
+    return [found[number] for number in range(len(searches))], None
 
 
 def _entries(ops: list[Operation]) -> list[int]:
@@ -70,8 +86,9 @@ def _entries(ops: list[Operation]) -> list[int]:
     return [entry for *_, entry in sorted(times)]
 
 
-def _search(ops: list[Operation], spec: Any) -> tuple[list[Operation], Witness | None]:
-    """A linearization of one partition, or the witness that there is none."""
+def _searching(ops: list[Operation], spec: Any) -> Generator[None, None, tuple[list[Operation], Witness | None]]:
+    """A linearization of one partition, or the witness that there is none, returned when the search
+    ends; it pauses (yields) every SLICE turns of its loop so that other parts may be searched in turn."""
     head, moves, twin = 2 * len(ops), [spec.transition(op) for op in ops], _twins(ops)
     nxt, prv = [-1] * (head + 1), [-1] * (head + 1)
     last = head
@@ -79,8 +96,12 @@ def _search(ops: list[Operation], spec: Any) -> tuple[list[Operation], Witness |
         nxt[last], prv[entry], last = entry, last, entry
     state, linearized, stack, seen = spec.init(), 0, [], set()
     best: tuple[list[int], Any] = ([], state)
-    entry = nxt[head]
+    entry, turns = nxt[head], 0
     while nxt[head] != -1:
+        turns += 1
+        if turns == SLICE:
+            turns = 0
+            yield
         if entry & 1:  # a completion whose operation is not linearized yet: undo the last choice
             if not stack:
                 return [], _witness(ops, spec, *best)

@@ -60,7 +60,7 @@ class _Object:
         parts = spec.partition(ops)
         self.spec, self.split = spec, len(parts) > 1
         slot = {op.index: k for k, part in enumerate(parts) for op in part}
-        self.keys = [part[0].key for part in parts]
+        self.keys = [part[0].key if part else None for part in parts]  # a register with nothing that happened: one empty part
         self.moves = [self._move(spec.transition(op), slot.get(op.index, 0)) for op in ops]
         self.init = tuple(spec.init() for _ in parts) if self.split else spec.init()
 

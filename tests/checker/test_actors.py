@@ -113,7 +113,7 @@ def test_when_idle_timers_wait_unless_the_clock_skews():
 
 def test_faults_a_model_does_not_allow_are_refused():
     """A set network duplicates by itself, so a duplicate budget is refused for it."""
-    from models.twophase_actors import TwoPhaseActors
+    from models.commit.twophase_actors import TwoPhaseActors
 
     with pytest.raises(UsageError, match="names partition, which 2pc-actors does not model"):
         TwoPhaseActors(faults=FaultBudget(partition=1))
@@ -127,7 +127,7 @@ def test_rewrite_renames_node_ids_everywhere():
 
 def test_representative_is_shared_by_symmetric_states():
     """Two states that differ by swapping interchangeable participants share a representative."""
-    from models.twophase_actors import TwoPhaseActors
+    from models.commit.twophase_actors import TwoPhaseActors
 
     model = TwoPhaseActors(participants=2)
     start = model.init_states()[0]

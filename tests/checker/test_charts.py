@@ -10,8 +10,8 @@ from checker import check
 from checker.actors.faults import FaultBudget
 from checker.faces.charts import ChartTooWide, chart, mermaid
 from checker.faces.values import show
-from models.raft import Raft
-from models.threephase import ThreePhase
+from models.consensus.raft import Raft
+from models.commit.threephase import ThreePhase
 
 WIDTHS = (100, 120, 160, 200)
 NUMBERED = re.compile(r"^ *(\d+)  ")

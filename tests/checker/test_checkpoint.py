@@ -17,9 +17,9 @@ from checker.engine.checkpoint import CheckpointError
 from checker.engine import frontier as frontier_module
 from checker.engine.parallel import coordinator as parallel
 from checker.errors import UsageError
-from models.raft import Raft
-from models.twophase import TwoPhase
-from models.twophase_actors import TwoPhaseActors
+from models.consensus.raft import Raft
+from models.commit.twophase import TwoPhase
+from models.commit.twophase_actors import TwoPhaseActors
 from tiny_models import verdicts
 
 REPO = Path(__file__).resolve().parents[2]

@@ -119,7 +119,7 @@ def test_unhashable_values_are_refused():
         python_fingerprint((1, [2]))
 
 
-VALUES = ["", "working", "models.twophase.Prepared", "h\u00e9llo \u65e5\u672c", "a\ud800b", b"bytes\x00", -1, -2,
+VALUES = ["", "working", "models.commit.twophase.Prepared", "h\u00e9llo \u65e5\u672c", "a\ud800b", b"bytes\x00", -1, -2,
           2**61 - 1, 2**64 + 5, -(2**80), 1.5, None, True, (1, ("a", frozenset({"b", 3}))), Pair(-1, "z")]
 
 

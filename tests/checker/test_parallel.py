@@ -18,11 +18,11 @@ from checker.engine.parallel.worker import ModelSpec
 from checker.errors import UsageError
 from checker.faces.replay import failing_step
 from checker.model import ModelView
-from models.raft import Raft
-from models.tcommit import TCommit
-from models.threephase import ThreePhase
-from models.twophase import TwoPhase
-from models.twophase_actors import TwoPhaseActors
+from models.consensus.raft import Raft
+from models.commit.tcommit import TCommit
+from models.commit.threephase import ThreePhase
+from models.commit.twophase import TwoPhase
+from models.commit.twophase_actors import TwoPhaseActors
 from tiny_models import (BoundedCounter, Counter, Fragile, Graph, Lights, Noisy, SymmetricLights, chain, cycle,
                          dead_ends, diamond, self_loop, two_roads, verdicts)
 

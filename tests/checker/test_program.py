@@ -81,7 +81,7 @@ def test_nothing_to_reproduce_is_refused():
 def test_program_of_an_actor_model_with_faults_runs_and_fails(tmp_path):
     """An actor model's program rebuilds it from its options (faults in their text form) and fails as the search did."""
     from checker.actors.faults import FaultBudget
-    from models.twophase_actors import TwoPhaseActors
+    from models.commit.twophase_actors import TwoPhaseActors
     model = TwoPhaseActors(participants=2, bug="skip-failed-commit", faults=FaultBudget(crash=1, restart=1))
     source = render_program(model, check(model)["atomicity"], "check 2pc-actors")
     assert "faults='crash=1,restart=1'" in source and "state = model.init()" in source

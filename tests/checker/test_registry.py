@@ -31,12 +31,12 @@ def fake_points(*points):
 def test_a_user_package_adds_its_models(monkeypatch):
     """An entry point of another package shows up beside the project's models."""
     monkeypatch.setattr(registry, "_CATALOG", {})
-    monkeypatch.setattr(registry, "entry_points", fake_points(("raft", "models.raft:Raft"), ("lights", "tiny_models:Lights")))
+    monkeypatch.setattr(registry, "entry_points", fake_points(("raft", "models.consensus.raft:Raft"), ("lights", "tiny_models:Lights")))
     assert sorted(registry.catalog()) == ["lights", "raft"]
 
 
 def test_a_name_that_disagrees_with_the_model_is_refused(monkeypatch):
     monkeypatch.setattr(registry, "_CATALOG", {})
-    monkeypatch.setattr(registry, "entry_points", fake_points(("consensus", "models.raft:Raft")))
+    monkeypatch.setattr(registry, "entry_points", fake_points(("consensus", "models.consensus.raft:Raft")))
     with pytest.raises(DefinitionError, match="names a model whose name is 'raft'"):
         registry.catalog()

@@ -352,7 +352,7 @@ def test_json_is_the_trace_document_with_the_outcome(twophase, tmp_path, capsys)
 def test_program_format_still_prints_a_program(twophase, capsys):
     code, out, err = replay(capsys, twophase, "--format", "program")
     assert code == 1, err
-    assert "from models.twophase import TwoPhase" in out
+    assert "from models.commit.twophase import TwoPhase" in out
 
 
 # trace_view: the one choice of chart or table

@@ -13,8 +13,8 @@ from checker.faces.report import to_text
 from checker.faces.swarm_report import command_line, save_first_violation, swarm_report
 from checker.properties import Kind
 from checker.verdict import StopReason, Verdict
-from models.tcommit import TCommit
-from models.twophase import TwoPhase
+from models.commit.tcommit import TCommit
+from models.commit.twophase import TwoPhase
 
 REPO = Path(__file__).resolve().parents[2]
 BUG = "rm-aborts-after-prepare"

@@ -1,5 +1,5 @@
 """Conformance of real Redis lock clients (lock_clients.py: redis-py against a real redis-server,
-conftest.py) to the redis-lock model (models/redis_lock.py), driven in lockstep by
+conftest.py) to the redis-lock model (models/locks/redis_lock.py), driven in lockstep by
 checker/testing/conformance.py: Hypothesis draws the model's steps, the adapter does each to the
 real clients, and after every step what the test sees of Redis, the clients and the storage must
 be what the model says.
@@ -33,7 +33,7 @@ from checker.model import ActionLabel  # noqa: E402
 from checker.testing.conformance import conformance_test  # noqa: E402
 from checker.testing.profiles import chosen  # noqa: E402
 from lock_clients import SeedLock, Storage, TokenLock, Worker  # noqa: E402
-from models.redis_lock import CRASHED, DONE, HOLDS, WANTS, WROTE, RedisLock, State  # noqa: E402
+from models.locks.redis_lock import CRASHED, DONE, HOLDS, WANTS, WROTE, RedisLock, State  # noqa: E402
 
 KEY, TTL_MS = "lock:task", 30_000
 SETTINGS = Settings(chosen("ci"), max_examples=60, stateful_step_count=16)  # derandomized; every run of these models ends within 14 steps
@@ -143,7 +143,7 @@ def test_the_seed_lock_conforms_to_the_seed_model(redis_port):
 
 def test_the_seed_lock_deletes_another_clients_lock(redis_port):
     """Against the correct model, the seed's lock diverges at the release where the model check
-    fails (models/redis_lock.py, release_own_lock): a client writes, its lease runs out, another
+    fails (models/locks/redis_lock.py, release_own_lock): a client writes, its lease runs out, another
     acquires, and the first one's DEL deletes that lock, which the model (the token's
     compare-and-delete) keeps. Hypothesis shrinks the run to the model check's five steps here;
     the test asks only for the shape, so that another Hypothesis release may shrink differently."""

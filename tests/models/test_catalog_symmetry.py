@@ -14,6 +14,23 @@ from checker.actors.faults import FaultBudget
 from models import MODELS
 
 SMALL = {  # model name -> option sets, each exhaustive in about a second with symmetry off
+    "bank-transfer": [
+        dict(transfers=1),  # every property holds
+        dict(transfers=1, bug="no-recovery-log"),  # money_conserved violated
+    ],
+    "cap": [
+        dict(faults=FaultBudget()),  # every safety property holds (no partition: the partition witnesses not applicable)
+        dict(mode="ap"),  # linearizable violated
+    ],
+    "leader-follower": [
+        dict(clients=1),  # every property holds: 120 states with symmetry, 209 without
+        dict(clients=1, ack="async"),  # durable, linearizable, read_your_writes violated
+        dict(clients=1, ack="semi-sync", promote="any"),  # durable violated
+    ],
+    "multi-leader": [
+        dict(faults=FaultBudget()),  # every property holds
+        dict(faults=FaultBudget(skew=1)),  # later_write_wins violated
+    ],
     "2pc-actors": [
         dict(participants=2),  # crash=1, restart=1: every property holds
         dict(participants=2, faults=FaultBudget(crash=1)),  # the blocking deadlock

@@ -1,7 +1,7 @@
 """The drawing of operations: one line per process, bars from invocation to completion."""
 from specs.consistency import Event, pair
-from specs.consistency.draw import draw, label
-from specs.consistency.report import report
+from specs.consistency.faces.draw import draw, label
+from specs.consistency.faces.report import report
 from specs.consistency import check_linearizable, object_named
 
 

@@ -8,8 +8,8 @@ import pytest
 from checker.actors.actor import Event as ActorEvent
 from specs.consistency import (ANY, FAILED, INDETERMINATE, NEVER, OK, HistoryError, events_from_actor, guess_format,
                                pair, read_history)
-from specs.consistency.edn import Symbol, read_all
-from specs.consistency.readers import read_json
+from specs.consistency.formats.edn import Symbol, read_all
+from specs.consistency.formats.readers import read_json
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "histories"
 
@@ -92,3 +92,9 @@ def test_operations_describe_themselves_as_jepsen_names_them():
     ops = pair(events_from_actor([ActorEvent("c1", "invoke", "write", None), ActorEvent("c1", "return", "write"),
                                   ActorEvent(2, "invoke", "cas", [1, 2])]))
     assert [op.describe() for op in ops] == ["c1 write nil [0, 1]", "p2 cas [1 2] [2, inf)"]
+
+
+def test_a_blank_history_is_empty_in_any_format():
+    """One of Porcupine's etcd logs is an empty file: no operation, so every condition holds."""
+    assert read_history("") == ("empty", []) and read_history(" \n") == ("empty", [])
+    assert read_history("", "etcd") == ("etcd", [])

@@ -216,6 +216,7 @@ LOCK_RUNS = (  # the locks issue's bar: every correct variant exits 0, every haz
 REPLICATION_RUNS = (  # the consistency issue's bar: each model's correct mode exits 0, each weak mode 1
     "leader-follower", "leader-follower --ack semi-sync", "leader-follower --ack async", "leader-follower --reads follower",
     "multi-leader", "multi-leader --property no_lost_update", "multi-leader --faults skew=1", "multi-leader --bug arrival-order",
+    "quorum", "quorum --r 1 --w 1", "quorum --read-repair none",
     "cap", "cap --mode ap", "cap --property all_sides_available",
     "bank-transfer", "bank-transfer --bug no-recovery-log", "bank-transfer --bug non-idempotent-credit",
 )

@@ -16,5 +16,6 @@ from models.replication.bank_transfer import BankTransfer
 from models.replication.leader_follower import LeaderFollower
 from models.replication.multi_leader import MultiLeader
 from models.replication.cap import Cap
+from models.replication.quorum import Quorum
 
-MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering, LeaderFollower, MultiLeader, Cap, BankTransfer)}
+MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering, LeaderFollower, MultiLeader, Quorum, Cap, BankTransfer)}

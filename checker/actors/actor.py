@@ -90,6 +90,10 @@ class Out:
         """Record in the history that the operation was refused: it did not happen (Jepsen's `fail`)."""
         self.events.append(Event(self.me, "fail", op, value))
 
+    def info(self, op: str, value: Any = None) -> None:
+        """Record that the open operation's outcome is unknown (Jepsen's `info`): it may take effect later, or never."""
+        self.events.append(Event(self.me, "info", op, value))
+
 
 class Actor:
     """A node's behaviour. Subclasses override the handlers they need."""

@@ -27,6 +27,10 @@ SMALL = {  # model name -> option sets, each exhaustive in about a second with s
         dict(clients=1, ack="async"),  # durable, linearizable, read_your_writes violated
         dict(clients=1, ack="semi-sync", promote="any"),  # durable violated
     ],
+    "quorum": [
+        dict(reads=1, faults=FaultBudget()),  # linearizable holds
+        dict(r=1, w=1, reads=1, faults=FaultBudget()),  # linearizable violated (the stale read)
+    ],
     "multi-leader": [
         dict(faults=FaultBudget()),  # every property holds
         dict(faults=FaultBudget(skew=1)),  # later_write_wins violated

@@ -235,10 +235,18 @@ def _alive(pid):
     return "State:\tZ" not in state
 
 
+def _ctrl_c_as_in_a_terminal():
+    """Ctrl-C's default action in the child, as a terminal's foreground job has it: a suite started in the
+    background by a non-interactive shell (`pytest ... &`, as some CI runners do) inherits SIGINT ignored,
+    and Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_raft():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([*CHECK, "raft", "--nodes", "3", "--workers", "2"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 30
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -59,10 +59,14 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every model command shares (DESIGN.md, Command line)."""
     options = [
         click.option("--property", "properties", multiple=True, metavar="NAME", help="check only this property (repeatable)"),
-        click.option("--strategy", type=click.Choice((*STRATEGIES, "hypothesis")), default="bfs", show_default=True,
+        click.option("--strategy", type=click.Choice((*STRATEGIES, "hypothesis", "prove", "bmc")), default="bfs", show_default=True,
                      help="bfs finds shortest counterexamples; dfs goes deep first; simulate takes seeded random walks; "
                           "hypothesis runs the model as a Hypothesis state machine (its quick profile; a failing run "
-                          "is shown as the explorer's shortest trace when the explorer reaches it cheaply)"),
+                          "is shown as the explorer's shortest trace when the explorer reaches it cheaply); "
+                          "prove checks the invariants of the model's symbolic form for induction with Z3 (every depth; "
+                          "any number of nodes where it has node sets), a counterexample judged by the explorer; "
+                          "bmc unrolls it with Z3 to --max-depth (default 21 states) for a shortest counterexample "
+                          "(--time-limit: seconds per Z3 query)"),
         click.option("--max-depth", type=int, help="explore paths of at most this many states (initial states are depth 1)"),
         click.option("--max-states", type=int, help="stop after this many distinct states"),
         click.option("--time-limit", type=float, metavar="SECONDS", help="stop after this long (simulate: default 10)"),
@@ -142,8 +146,8 @@ def _model_command(name: str, model_cls: type) -> click.Command:
             raise OptionError("resume", f"continues the checkpoints in its own directory; --checkpoint {checkpoint} names another")
         if model_args.pop("swarm", False):
             return _run_swarm(name, model_cls, click.get_current_context())
-        if strategy == "hypothesis" and (workers not in (None, 1) or checkpoint or resume):
-            raise OptionError("strategy", "hypothesis runs in one process, without checkpoints (drop --workers, --checkpoint, --resume)")
+        if strategy in ("hypothesis", "prove", "bmc") and (workers not in (None, 1) or checkpoint or resume):
+            raise OptionError("strategy", f"{strategy} runs in one process, without checkpoints (drop --workers, --checkpoint, --resume)")
         model = _build(model_cls, model_args)
         if workers is None:  # a resumed search goes on with the workers that made it; else one per core for bfs
             made = saved_workers(resume) if resume is not None else None
@@ -153,6 +157,10 @@ def _model_command(name: str, model_cls: type) -> click.Command:
             if strategy == "hypothesis":
                 from checker.testing.run import check_with_hypothesis  # Hypothesis: imported only for this strategy
                 result = check_with_hypothesis(model, list(properties) or None, seed)
+            elif strategy in ("prove", "bmc"):
+                from checker.prove.run import check_with_bmc, check_with_prover  # Z3: imported only for these strategies
+                result = (check_with_prover(model, list(properties) or None, time_limit) if strategy == "prove"
+                          else check_with_bmc(model, list(properties) or None, max_depth, time_limit))
             else:
                 result = check(model, strategy=strategy, properties=list(properties) or None, max_depth=max_depth,
                                max_states=max_states, time_limit=time_limit, seed=seed,

@@ -221,14 +221,39 @@ REPLICATION_RUNS = (  # the consistency issue's bar: each model's correct mode e
     "bank-transfer", "bank-transfer --bug no-recovery-log", "bank-transfer --bug non-idempotent-credit",
 )
 
+PROVE_RUNS = (  # the Z3 issue's bars: tcommit and 2pc PROVED for any number of RMs in seconds, BMC as short as BFS, paxos-tla proved
+    "tcommit --strategy prove", "2pc --strategy prove", "2pc --rms 7 --strategy prove",
+    "2pc --bug rm-aborts-after-prepare --strategy prove", "2pc --bug rm-aborts-after-prepare --strategy bmc",
+    "paxos-tla --strategy prove", "paxos-tla --ballots 3 --strategy prove",
+    "raft-election --strategy prove", "raft-election --bug volatile-vote --strategy prove", "raft-election --nodes 5 --max-term 5 --strategy prove",
+    "quorum --strategy prove", "quorum --r 1 --w 1 --strategy prove",
+)
+
+
+def prove_ratio(rms: int, rounds: int) -> None:
+    """`--strategy prove` on 2pc (every depth, the given RMs and any number) against the explorer's
+    exhaustive search of the same model, in one process: the ratio, best of `rounds` each."""
+    from checker.prove.run import check_with_prover
+    from models.commit.twophase import TwoPhase
+    model = TwoPhase(rms=rms)
+    explored = min(_timed(lambda: check(model)) for _ in range(rounds))
+    proved = min(_timed(lambda: check_with_prover(model)) for _ in range(rounds))
+    print(f"2pc with {rms} RMs: prove {proved:.2f} s, bfs {explored:.2f} s, prove/bfs {proved / explored:.2f} (best of {rounds})")
+
+
+def _timed(run: Any) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
 
 def cli_seconds() -> None:
     """Wall time of fresh `check` runs that issue bars name: 2pc-actors' blocking lasso (bar: under
     10 s), paxos-tla on one process (TLC, JVM start included: about 7 s on this machine), and
-    each lock model's correct variant and hazards (bar: under 30 s each), and each replication
-    model's correct mode and weak modes (exit 0 and 1)."""
+    each lock model's correct variant and hazards (bar: under 30 s each), each replication
+    model's correct mode and weak modes (exit 0 and 1), and the proofs (exit 0 when proved, 1 for a bug)."""
     runs = [["2pc-actors", "--faults", "crash=1"], ["paxos-tla", "--workers", "1"],
-            *(line.split() for line in LOCK_RUNS + REPLICATION_RUNS)]
+            *(line.split() for line in LOCK_RUNS + REPLICATION_RUNS + PROVE_RUNS)]
     for arguments in runs:
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "cli.py", *arguments], cwd=ROOT, capture_output=True, text=True)
@@ -308,6 +333,7 @@ def main() -> None:
     pinned.run_all()  # the long searches moved from the test suite (bench/pinned.py)
     cli_seconds()
     history_seconds(args.rounds)
+    prove_ratio(args.rms, args.rounds)
     if args.workers:
         parallel_speedup(args.workers, args.raft_nodes or 5, args.rounds)
 

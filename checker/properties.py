@@ -18,6 +18,7 @@ class Kind(enum.Enum):
     EVENTUALLY = "eventually"
     LEADS_TO = "leads_to"
     DEADLOCK = "deadlock"
+    LEMMA = "lemma"  # a claim of a proof's strengthening (checker/prove/), shown beside the properties it supports
 
     @property
     def is_liveness(self) -> bool:

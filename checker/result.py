@@ -40,6 +40,7 @@ class Stats:
     worker_peak_rss_bytes: tuple[int, ...] = ()  # each worker process's peak resident set (parallel search)
     graph_bytes_per_state: float = 0.0  # liveness: the recorded steps and the graph judged on them
     liveness_seconds: float = 0.0  # liveness: judging the graph, after the search (part of `seconds`)
+    solver_queries: int = 0  # Z3 queries (--strategy prove and bmc)
 
     @property
     def memory_bytes(self) -> int:
@@ -117,12 +118,14 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all hold, 1 a violation or a witness not reached, 3 something unknown, 4 the model raised."""
+        """0 all hold (or are proved), 1 a violation or a witness not reached, 3 something unknown (an
+        invariant not inductive included; a lemma that is not fails nothing), 4 the model raised."""
         if self.failure is not None:
             return 4
         if any(p.verdict.fails for p in self.properties):
             return 1
-        if any(p.verdict is Verdict.UNKNOWN for p in self.properties):
+        if any(p.verdict is Verdict.UNKNOWN or p.verdict is Verdict.NOT_INDUCTIVE and p.kind is not Kind.LEMMA
+               for p in self.properties):
             return 3
         return 0
 

@@ -10,6 +10,9 @@ class Verdict(enum.Enum):
     UNKNOWN = "UNKNOWN"
     NOT_REACHED = "NOT REACHED"        # a witness no state reached in an exhaustive search: a failure
     NOT_APPLICABLE = "NOT APPLICABLE"  # a witness that needs a fault the budget leaves out: fails nothing
+    PROVED = "PROVED"                  # Z3: inductive, so it holds in every reachable state, at any depth
+    NOT_INDUCTIVE = "NOT INDUCTIVE"    # Z3: a counterexample to induction whose state no run was found to reach
+    NOT_JUDGED = "NOT JUDGED"          # a property the strategy does not judge (prove and bmc judge encoded invariants)
 
     @property
     def fails(self) -> bool:
@@ -30,6 +33,8 @@ class StopReason(enum.Enum):
     TERMINATED = "terminated (SIGTERM)"
     MODEL_ERROR = "the model raised an error"
     SIMULATION_DONE = "simulation budget spent (random runs are never exhaustive)"
+    INDUCTION_DONE = "every judged invariant was checked for induction"
+    BOUND_DONE = "bounded model checking reached its depth or decided every invariant"
 
     @property
     def is_complete(self) -> bool:

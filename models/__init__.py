@@ -7,6 +7,7 @@ from models.commit.threephase import ThreePhase
 from models.commit.twophase_actors import TwoPhaseActors
 from models.consensus.paxos import Paxos
 from models.consensus.paxos_tla import PaxosTLA
+from models.consensus.raft_election import RaftElection
 from models.consensus.multi_paxos import MultiPaxos
 from models.locks.lock_ordering import LockOrdering
 from models.locks.redis_lock import RedisLock
@@ -18,4 +19,4 @@ from models.replication.multi_leader import MultiLeader
 from models.replication.cap import Cap
 from models.replication.quorum import Quorum
 
-MODELS = {model.name: model for model in (Raft, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering, LeaderFollower, MultiLeader, Quorum, Cap, BankTransfer)}
+MODELS = {model.name: model for model in (Raft, RaftElection, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering, LeaderFollower, MultiLeader, Quorum, Cap, BankTransfer)}

@@ -13,7 +13,9 @@ from checker.faces.values import diff, fields_of, show
 from checker.verdict import Verdict
 
 STYLE = {Verdict.HOLDS: "green", Verdict.VIOLATED: "bold red", Verdict.UNKNOWN: "yellow",
-         Verdict.NOT_REACHED: "bold red", Verdict.NOT_APPLICABLE: "dim"}
+         Verdict.NOT_REACHED: "bold red", Verdict.NOT_APPLICABLE: "dim", Verdict.PROVED: "bold green",
+         Verdict.NOT_INDUCTIVE: "yellow", Verdict.NOT_JUDGED: "dim"}
+UNREACHED_START = "(a state where every claim holds)"  # the first row of a counterexample to induction no run reaches
 
 
 def header(result: CheckResult) -> Table:
@@ -43,9 +45,13 @@ def figures(result: CheckResult) -> Table:
     s = result.stats
     grid = Table.grid(padding=(0, 2))
     exhaustive = "exhaustive" if result.stop.is_complete else "not exhaustive"
-    grid.add_row("states", f"{s.distinct:,} distinct, {s.generated:,} generated, depth {s.depth}, "
-                 f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)"
-                 + (f", {s.workers} workers" if s.workers > 1 else ""))
+    if s.solver_queries:
+        grid.add_row("solver", f"{s.solver_queries:,} Z3 queries, {s.seconds:.2f} s in all"
+                     + (f"; the explicit engine searched {s.distinct:,} states to judge counterexamples" if s.distinct else ""))
+    else:
+        grid.add_row("states", f"{s.distinct:,} distinct, {s.generated:,} generated, depth {s.depth}, "
+                     f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s)"
+                     + (f", {s.workers} workers" if s.workers > 1 else ""))
     if s.store_bytes_per_state:
         grid.add_row("store", f"{s.store_bytes_per_state:.0f} bytes/state; fingerprint collision odds {s.collision_probability:.1e}")
     if s.peak_rss_bytes:
@@ -53,7 +59,7 @@ def figures(result: CheckResult) -> Table:
     if s.graph_bytes_per_state:
         grid.add_row("liveness", f"graph of {s.graph_bytes_per_state:,.0f} bytes/state (the steps recorded during the search, "
                                  f"and the graph judged on them), judged in {s.liveness_seconds:.2f} s")
-    grid.add_row("stopped", f"{result.stop.value} ({exhaustive})")
+    grid.add_row("stopped", result.stop.value if s.solver_queries else f"{result.stop.value} ({exhaustive})")
     for note in result.notes:
         grid.add_row("note", note)
     return grid
@@ -71,15 +77,15 @@ def _memory(s: Stats) -> str:
     return line
 
 
-def step_table(trace: Trace) -> Table:
-    """A numbered table of steps; after the initial state, only what changed. A lasso's row of
-    step k says "(loop)", and a last row says where the run goes on: back to step k, or nowhere."""
+def step_table(trace: Trace, start: str = "(initial state)") -> Table:
+    """A numbered table of steps; after the first state (`start` names it), only what changed. A
+    lasso's row of step k says "(loop)", and a last row says where the run goes on: back to step k, or nowhere."""
     table = Table(box=None, padding=(0, 2), show_edge=False)
     table.add_column("step", justify="right")
     table.add_column("action", no_wrap=True)
     table.add_column("changes")
     first = trace.steps[0].state
-    table.add_row(_step_number(trace, 0), "(initial state)", "\n".join(f"{name} = {show(value)}" for name, value in fields_of(first)))
+    table.add_row(_step_number(trace, 0), start, "\n".join(f"{name} = {show(value)}" for name, value in fields_of(first)))
     for number, (before, step) in enumerate(zip(trace.steps, trace.steps[1:]), start=1):
         changes = [f"{path}: {old} -> {new}" if old else f"{path}: {new}" for path, old, new in diff(before.state, step.state)]
         table.add_row(_step_number(trace, number), str(step.action), "\n".join(changes) or "(no change)")
@@ -96,12 +102,13 @@ def _step_number(trace: Trace, number: int) -> str:
 def trace_section(prop: PropertyResult, render_trace: Callable[[Trace], RenderableType] = step_table) -> RenderableType:
     """The heading and step table of one property's counterexample or witness."""
     assert prop.trace is not None
-    what = "violated" if prop.verdict is Verdict.VIOLATED else "witnessed"
+    what = {Verdict.VIOLATED: "violated", Verdict.NOT_INDUCTIVE: "not inductive"}.get(prop.verdict, "witnessed")
     title = Text(f"{prop.name} is {what}: {prop.note}", style=STYLE[prop.verdict])
     parts: list[RenderableType] = [Text(""), title]
     if prop.explanation:
         parts.append(Text(f"why: {prop.explanation}"))
-    parts.append(render_trace(prop.trace))
+    unreached = prop.verdict is Verdict.NOT_INDUCTIVE and len(prop.trace) <= 1  # a counterexample to induction, not a run
+    parts.append(step_table(prop.trace, UNREACHED_START) if unreached else render_trace(prop.trace))
     return Group(*parts)
 
 
@@ -113,7 +120,7 @@ def report(result: CheckResult, *, witnesses: bool = False,
         failure = result.failure
         parts += [Text(""), Text(f"the model raised while {failure.action}: {failure.error}", style="bold red"), render_trace(failure.trace)]
     for prop in result.properties:
-        if prop.trace is not None and (prop.verdict is Verdict.VIOLATED or witnesses):
+        if prop.trace is not None and (prop.verdict in (Verdict.VIOLATED, Verdict.NOT_INDUCTIVE) or witnesses):
             parts.append(trace_section(prop, render_trace))
     return Group(*parts)
 

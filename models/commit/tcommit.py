@@ -49,6 +49,7 @@ class TCommit(ProtocolModel):
     """Transaction commit (TCommit.tla): the abstract spec that two-phase commit refines."""
 
     name: ClassVar[str] = "tcommit"
+    symbolic_form: ClassVar[str] = "models.commit.tcommit_proof:TCommitProof"  # models/commit/tcommit_proof.py: --strategy prove and bmc (for any number of RMs too)
     rms: int = option(3, help="number of resource managers (3 gives 34 states)", min=1, max=14)
 
     @classmethod

@@ -80,6 +80,7 @@ class TwoPhase(ProtocolModel):
     """Two-phase commit (TwoPhase.tla shape): a TM and N RMs, messages as the set of all sent."""
 
     name: ClassVar[str] = "2pc"
+    symbolic_form: ClassVar[str] = "models.commit.twophase_proof:TwoPhaseProof"  # models/commit/twophase_proof.py: --strategy prove and bmc (for any number of RMs too)
     bugs: ClassVar[dict[str, str]] = {
         "rm-aborts-after-prepare": "an RM that voted yes aborts on its own (breaks consistent)",
         "tm-commits-early": "the TM commits before every RM has voted (breaks commit_needs_all_prepared)",

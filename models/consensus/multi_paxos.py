@@ -529,6 +529,12 @@ class MultiPaxos(ActorModel):
         """Retries only once the network is quiet; elections and client requests as the options say."""
         return {"retry": "when-quiet", "election": self.elections, "client": self.clients}
 
+    def quorum_systems(self) -> list[Any]:
+        """For `--strategy prove`: any two majorities of acceptors meet (promises and acceptances)."""
+        from checker.prove.quorums import QuorumSystem  # Z3: imported only when a proof is asked for
+        majority = self.acceptors // 2 + 1
+        return [QuorumSystem("majorities_intersect", self.acceptors, majority, majority, "acceptor")]
+
     def actors(self) -> list[Actor]:
         """Proposers n0 .. n(proposers-1), then the acceptors."""
         return [ProposerActor(self) for _ in range(self.proposers)] + [AcceptorActor(self) for _ in range(self.acceptors)]

@@ -388,6 +388,12 @@ class Paxos(ActorModel):
                                         help="fault budget [default: crash=1,restart=1,drop=1 with --leader stable; none with "
                                              "--leader none, whose duel needs no fault]")
 
+    def quorum_systems(self) -> list[Any]:
+        """For `--strategy prove`: every phase-1 quorum must meet every phase-2 quorum (Flexible Paxos)."""
+        from checker.prove.quorums import QuorumSystem  # Z3: imported only when a proof is asked for
+        return [QuorumSystem("phase_quorums_intersect", self.acceptors, self.phase1_quorum, self.phase2_quorum, "acceptor",
+                             ("phase-1 quorum", "phase-2 quorum"))]
+
     @classmethod
     def swarm_grid(cls, bug: str | None = None) -> list[dict]:
         """`check paxos --swarm`: 1 to 3 proposers, 3 to 5 acceptors, flexible quorums that intersect,

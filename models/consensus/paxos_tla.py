@@ -252,6 +252,7 @@ class PaxosTLA(ProtocolModel):
     """Single-decree Paxos as in Paxos.tla (TLA+ Examples): TLC's state counts, exactly."""
 
     name: ClassVar[str] = "paxos-tla"
+    symbolic_form: ClassVar[str] = "models.consensus.paxos_tla_proof:PaxosTLAProof"  # models/consensus/paxos_tla_proof.py: --strategy prove and bmc (for the given sizes only)
     acceptors: int = option(3, help="number of acceptors (Acceptor; quorums are bare majorities)", min=1, max=5)
     values: int = option(2, help="number of values (Value: v1, v2, ...)", min=1, max=4)
     ballots: int = option(2, help="number of ballots (Ballot = 0..ballots-1; at least 2, so a later ballot can keep a chosen value; "

@@ -458,6 +458,13 @@ class Raft(ActorModel):
                                              "for 5, which leaves out drop and duplicate (add them here); crash=1 "
                                              "for commit-old-term, seed-append-entries]")
 
+    def quorum_systems(self) -> list[Any]:
+        """For `--strategy prove`: any two majorities of servers meet (two leaders of one term would need two
+        disjoint majorities of votes; a committed entry's majority meets every later leader's voters)."""
+        from checker.prove.quorums import QuorumSystem  # Z3: imported only when a proof is asked for
+        majority = self.nodes // 2 + 1
+        return [QuorumSystem("majorities_intersect", self.nodes, majority, majority, "server")]
+
     @classmethod
     def swarm_grid(cls, bug: str | None = None) -> list[dict]:
         """`check raft --swarm`: 2 to 5 servers; terms, log length, requests and messages in flight;

@@ -319,6 +319,11 @@ class Quorum(ActorModel):
                                  help="fault budget, as crash=1,restart=1,drop=1 (the default, crash=1: a minority of "
                                       "replicas down)")
 
+    def quorum_systems(self) -> list[Any]:
+        """For `--strategy prove`: every read quorum must meet every write quorum (R + W > N)."""
+        from checker.prove.quorums import QuorumSystem  # Z3: imported only when a proof is asked for
+        return [QuorumSystem("read_write_quorums_intersect", self.n, self.r, self.w, "replica", ("read quorum", "write quorum"))]
+
     @classmethod
     def swarm_grid(cls, bug: str | None = None) -> list[dict]:
         """`check quorum --swarm`: the linearizable settings (R + W > N, write-back) with other quorums, longer scripts, two

@@ -8,7 +8,7 @@ import attrs
 from hypothesis import settings as Settings
 
 from checker import ActionLabel, ProtocolModel, action, always, record
-from checker.testing.machine import FAULT_ODDS, choose_with_faults, family, state_machine
+from checker.testing.machine import FAULT_ODDS, choose_with_faults, family, state_machine, swarm_kind
 from checker.testing.profiles import chosen
 from checker.testing.run import run_stateful
 
@@ -55,6 +55,26 @@ def test_kinds_of_steps():
     assert family(ActionLabel("deliver", (("src", 0), ("dst", 1), ("msg", Vote())))) == "deliver Vote"
     assert family(ActionLabel("timeout", (("node", 0), ("timer", "election")))) == "timeout election"
     assert family(ActionLabel("crash", (("node", 2),))) == "crash"
+
+
+def test_swarm_kinds_are_kinds_at_a_node():
+    """Swarm testing leaves out a kind of step at one node: a delivery at its destination, a timer or
+    a fault at its node; a step at no node is its kind alone."""
+
+    class Vote:
+        pass
+
+    assert swarm_kind(ActionLabel("deliver", (("src", 0), ("dst", 1), ("msg", Vote())))) == "deliver Vote at 1"
+    assert swarm_kind(ActionLabel("timeout", (("node", 2), ("timer", "election")))) == "timeout election at 2"
+    assert swarm_kind(ActionLabel("crash", (("node", 2),))) == "crash at 2"
+    assert swarm_kind(ActionLabel("work")) == "work"
+
+
+def test_a_run_leaves_out_a_kind_at_one_node_only():
+    """Leaving out elections at one node keeps the other nodes' elections."""
+    machine = state_machine(LateCrash())()
+    at = [(ActionLabel("timeout", (("node", n), ("timer", "election"))), n) for n in range(3)]
+    assert machine._in_swarm(Scripted(False, True, False), at) == [at[0], at[2]]
 
 
 @record

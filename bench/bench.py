@@ -226,6 +226,7 @@ PROVE_RUNS = (  # the Z3 issue's bars: tcommit and 2pc PROVED for any number of 
     "2pc --bug rm-aborts-after-prepare --strategy prove", "2pc --bug rm-aborts-after-prepare --strategy bmc",
     "paxos-tla --strategy prove", "paxos-tla --ballots 3 --strategy prove",
     "raft-election --strategy prove", "raft-election --bug volatile-vote --strategy prove", "raft-election --nodes 5 --max-term 5 --strategy prove",
+    "fencing-tokens --strategy prove", "fencing-tokens --bug seed-token --strategy prove",
     "quorum --strategy prove", "quorum --r 1 --w 1 --strategy prove",
 )
 

@@ -13,10 +13,11 @@ from models.locks.lock_ordering import LockOrdering
 from models.locks.redis_lock import RedisLock
 from models.locks.redlock import Redlock
 from models.locks.fencing import Fencing
+from models.locks.fencing_tokens import FencingTokens
 from models.replication.bank_transfer import BankTransfer
 from models.replication.leader_follower import LeaderFollower
 from models.replication.multi_leader import MultiLeader
 from models.replication.cap import Cap
 from models.replication.quorum import Quorum
 
-MODELS = {model.name: model for model in (Raft, RaftElection, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, LockOrdering, LeaderFollower, MultiLeader, Quorum, Cap, BankTransfer)}
+MODELS = {model.name: model for model in (Raft, RaftElection, TCommit, TwoPhase, TwoPhaseActors, ThreePhase, Paxos, PaxosTLA, MultiPaxos, RedisLock, Redlock, Fencing, FencingTokens, LockOrdering, LeaderFollower, MultiLeader, Quorum, Cap, BankTransfer)}

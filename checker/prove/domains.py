@@ -67,6 +67,10 @@ class Domain:
         """Every element, as Python values (finite domains only)."""
         return [self.value(e) for e in self.elements()]
 
+    def default(self) -> Any:
+        """The value an array's cells hold outside its index ranges: the first element (False for a flag)."""
+        return self.python_values()[0]
+
 
 class Nodes(Domain):
     """Nodes numbered 0..n-1: a sort of exactly n elements, or any number when `n` is None (an
@@ -117,13 +121,19 @@ class Enumeration(Domain):
 
 
 class IntRange(Domain):
-    """The integers lo..hi (ballots, terms, tokens), as Z3 integers constrained to the range."""
+    """The integers lo..hi (ballots, terms, tokens), as Z3 integers constrained to the range; with
+    `hi` None, every integer from lo (quantified, not listed: tokens for any number of clients)."""
 
-    def __init__(self, name: str, lo: int, hi: int):
-        self.name, self.lo, self.hi, self.sort = name, lo, hi, z3.IntSort()
+    def __init__(self, name: str, lo: int, hi: int | None):
+        self.name, self.lo, self.hi, self.sort, self.finite = name, lo, hi, z3.IntSort(), hi is not None
 
     def elements(self) -> list[z3.ExprRef]:
+        if self.hi is None:
+            raise TypeError(f"{self.name} has no upper bound: it has no list of elements")
         return [z3.IntVal(i) for i in range(self.lo, self.hi + 1)]
+
+    def default(self) -> int:
+        return self.lo
 
     def term(self, value: int) -> z3.ExprRef:
         return z3.IntVal(value)
@@ -132,7 +142,7 @@ class IntRange(Domain):
         return term.as_long()
 
     def contains(self, term: z3.ExprRef) -> z3.BoolRef:
-        return z3.And(self.lo <= term, term <= self.hi)
+        return self.lo <= term if self.hi is None else z3.And(self.lo <= term, term <= self.hi)
 
 
 class Booleans(Domain):

@@ -228,7 +228,7 @@ class Encoding:
         at = value if callable(value) else value.__getitem__
         indices = list(f.indices())
         cells = [(index, at(*index) if callable(value) else at(index)) for index in indices]
-        default = f.range.python_values()[0]  # canonical outside the index ranges: False, the lowest, the first
+        default = f.range.default()  # canonical outside the index ranges: False, the lowest, the first
         array = _constant_array(f, f.range.term(default))
         for index, cell in cells:
             if cell != default:

@@ -33,7 +33,7 @@ def encoding_of(model: Any, parametric: bool = False, needed: bool = True) -> En
         if not needed:
             return None
         raise UsageError(f"{getattr(model, 'name', type(model).__name__)} has no symbolic form, which --strategy prove and bmc need "
-                         f"(models with one: tcommit, 2pc, paxos-tla, raft-election; with quorums only: paxos, quorum, raft, multi-paxos)")
+                         f"(models with one: tcommit, 2pc, paxos-tla, raft-election, fencing-tokens; with quorums only: paxos, quorum, raft, multi-paxos)")
     return form
 
 

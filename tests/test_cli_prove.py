@@ -78,3 +78,10 @@ def test_ctrl_c_stops_a_proof_at_once_with_what_it_has():
     out, err = proc.communicate(timeout=60)
     assert time.monotonic() - sent < 10 and "Traceback" not in err
     assert proc.returncode == 3 and "interrupted (Ctrl-C)" in out
+
+
+def test_check_list_says_what_prove_judges_for_each_model():
+    described = {m["name"]: m["prove"] for m in json.loads(invoke("list", "--format", "json").stdout)}
+    assert described["2pc"] == ["invariants (symbolic form models.commit.twophase_proof:TwoPhaseProof)"]
+    assert described["quorum"] == ["quorum intersection"] and described["lock-ordering"] == []
+    assert "What --strategy prove judges (Z3)" in invoke("raft-election", "--help").stdout

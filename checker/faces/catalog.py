@@ -49,7 +49,16 @@ def describe_model(name: str, model_cls: type) -> dict[str, Any]:
         "bugs": dict(sorted(model_cls.bugs.items())),
         "properties": properties_of(model_cls),
         "faults": [k for k in FaultBudget.KINDS if k in faults] if faults is not None else [],
+        "prove": proofs_of(model_cls),
     }
+
+
+def proofs_of(model_cls: type) -> list[str]:
+    """What `--strategy prove` judges for the model: its symbolic form's invariants (and `bmc`
+    unrolls that form), its quorum systems; [] when neither (prove refuses it)."""
+    return ([f"invariants (symbolic form {model_cls.symbolic_form if isinstance(model_cls.symbolic_form, str) else model_cls.symbolic_form.__name__})"]
+            if getattr(model_cls, "symbolic_form", None) is not None else []) + (
+           ["quorum intersection"] if hasattr(model_cls, "quorum_systems") else [])
 
 
 def help_epilog(model_cls: type) -> str:
@@ -62,4 +71,7 @@ def help_epilog(model_cls: type) -> str:
     if faults is not None:
         kinds = ", ".join(k for k in FaultBudget.KINDS if k in faults)
         text += f"\n\n\b\nFaults it models (--faults KIND=N,...; --faults none for no faults):\n  {kinds}"
+    proofs = proofs_of(model_cls)
+    if proofs:
+        text += "\n\n\b\nWhat --strategy prove judges (Z3):\n  " + "; ".join(proofs)
     return text

@@ -12,6 +12,7 @@ from checker.engine.signals import Terminated
 from checker.errors import UsageError
 from checker.model import ModelView
 from checker.properties import Kind, Property
+from checker.registry import catalog
 from checker.prove import solving
 from checker.prove.bmc import bmc
 from checker.prove.encoding import Encoding, symbolic_form
@@ -32,8 +33,10 @@ def encoding_of(model: Any, parametric: bool = False, needed: bool = True) -> En
     if form is None:
         if not needed:
             return None
+        forms = [name for name, cls in catalog().items() if getattr(cls, "symbolic_form", None) is not None]
+        quorums = [name for name, cls in catalog().items() if hasattr(cls, "quorum_systems") and name not in forms]
         raise UsageError(f"{getattr(model, 'name', type(model).__name__)} has no symbolic form, which --strategy prove and bmc need "
-                         f"(models with one: tcommit, 2pc, paxos-tla, raft-election, fencing-tokens; with quorums only: paxos, quorum, raft, multi-paxos)")
+                         f"(models with one: {', '.join(forms)}; with quorums only, for prove: {', '.join(quorums)})")
     return form
 
 

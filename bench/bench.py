@@ -233,13 +233,18 @@ PROVE_RUNS = (  # the Z3 issue's bars: tcommit and 2pc PROVED for any number of 
 
 def prove_ratio(rms: int, rounds: int) -> None:
     """`--strategy prove` on 2pc (every depth, the given RMs and any number) against the explorer's
-    exhaustive search of the same model, in one process: the ratio, best of `rounds` each."""
+    exhaustive search of the same model, in one process: the ratio, best of `rounds` each; and
+    bounded model checking's trace on the seeded bug against breadth-first search's, by length."""
     from checker.prove.run import check_with_prover
     from models.commit.twophase import TwoPhase
     model = TwoPhase(rms=rms)
     explored = min(_timed(lambda: check(model)) for _ in range(rounds))
     proved = min(_timed(lambda: check_with_prover(model)) for _ in range(rounds))
     print(f"2pc with {rms} RMs: prove {proved:.2f} s, bfs {explored:.2f} s, prove/bfs {proved / explored:.2f} (best of {rounds})")
+    from checker.prove.run import check_with_bmc
+    buggy = TwoPhase(rms=3, bug="rm-aborts-after-prepare")
+    bounded, shortest = check_with_bmc(buggy, ["consistent"])["consistent"].trace, check(buggy)["consistent"].trace
+    print(f"2pc --bug rm-aborts-after-prepare: bmc's trace {len(bounded)} steps, bfs's {len(shortest)} (the bar: the same)")
 
 
 def _timed(run: Any) -> float:

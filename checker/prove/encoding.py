@@ -85,11 +85,10 @@ def step(**params: str) -> Callable[[Callable[..., When]], Callable[..., When]]:
 
 @attrs.frozen
 class Relation:
-    """One action family's transition relation between two symbolic states, with its parameters."""
+    """One action family's transition relation between two symbolic states (its parameters free constants in it)."""
 
     action: str
     formula: z3.BoolRef
-    params: dict[str, tuple[Domain, z3.ExprRef]]
 
 
 class Encoding:
@@ -198,7 +197,7 @@ class Encoding:
         parts = [d.contains(term) for d, term in args.values()] + [effect.guard]
         for f in self.fields:
             parts.append(getattr(t, f.name) == (effect.updates[f.name] if f.name in effect.updates else getattr(s, f.name)))
-        return Relation(action, z3.And(parts), args)
+        return Relation(action, z3.And(parts))
 
     def equals(self, s: SymState, state: Any) -> z3.BoolRef:
         """The constraint that s is the given explicit state (ghost fields are left free)."""
@@ -225,9 +224,8 @@ class Encoding:
         """A field's Python value as a Z3 term (an indexed field's value: a function or a mapping)."""
         if not f.index:
             return f.range.term(value)
-        at = value if callable(value) else value.__getitem__
-        indices = list(f.indices())
-        cells = [(index, at(*index) if callable(value) else at(index)) for index in indices]
+        at = value if callable(value) else (lambda *index: value[index])
+        cells = [(index, at(*index)) for index in f.indices()]
         default = f.range.default()  # canonical outside the index ranges: False, the lowest, the first
         array = _constant_array(f, f.range.term(default))
         for index, cell in cells:

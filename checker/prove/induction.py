@@ -9,7 +9,7 @@ import attrs
 import z3
 
 from checker.prove import solving
-from checker.prove.domains import Nodes
+from checker.prove.domains import Nodes, Quorums
 from checker.prove.encoding import Claim, Encoding, SymState
 
 PROVED, COUNTEREXAMPLE, UNKNOWN = "proved", "counterexample", "unknown"
@@ -22,11 +22,9 @@ class Counterexample:
 
     claim: str
     action: str | None
-    params: dict[str, Any]
     before: dict[str, Any]
     after: dict[str, Any] | None
     sizes: dict[str, int]  # the node domains' sizes in the counterexample
-    assumed: tuple[str, ...]  # the claims that held in `before`
 
 
 @attrs.frozen
@@ -96,9 +94,6 @@ class _Prover:
     def __init__(self, enc: Encoding, timeout_seconds: float):
         self.enc, self.seconds, self.queries = enc, timeout_seconds, 0
 
-    def solver(self) -> z3.Solver:
-        return self.enc.solver()
-
     def check(self, solver: z3.Solver, *extra: z3.BoolRef) -> z3.CheckSatResult:
         self.queries += 1
         return solving.check(solver, *extra, seconds=self.seconds)
@@ -110,7 +105,7 @@ class _Prover:
 
     def vacuity(self, s: SymState, claims: list[Claim]) -> str:
         """Why the encoding would prove anything (no initial state, or no state satisfies the claims), or ""."""
-        solver = self.solver()
+        solver = self.enc.solver()
         if not self.enc.parametric:  # for given sizes the axioms are facts: checked, not assumed
             for axiom in self.enc.axioms():
                 if self.check(z3.Solver(), z3.Not(axiom)) != z3.unsat:
@@ -124,7 +119,7 @@ class _Prover:
 
     def initiation(self, s: SymState, name: str, claim: Claim) -> ClaimVerdict | None:
         """A verdict when an initial state breaks the claim (or the solver cannot tell), else None."""
-        solver = self.solver()
+        solver = self.enc.solver()
         answer = self.check(solver, self.enc.init(s), z3.Not(claim(s)))
         if answer == z3.unsat:
             return None
@@ -132,17 +127,17 @@ class _Prover:
             return ClaimVerdict(name, False, UNKNOWN, None, f"initiation: the solver gave up ({self.gave_up(solver)})")
         model = solver.model()
         universes = _universes(self.enc, model)
-        cex = Counterexample(name, None, {}, self.enc.values(model, s, universes), None, _sizes(self.enc, universes), ())
+        cex = Counterexample(name, None, self.enc.values(model, s, universes), None, _sizes(self.enc, universes))
         return ClaimVerdict(name, False, COUNTEREXAMPLE, cex, "an initial state breaks it")
 
     def never_enabled(self, s: SymState, claims: list[Claim], relation: z3.BoolRef) -> bool:
         """True when no state satisfying the claims can take this action (worth a note: a claim may be too strong)."""
-        return self.check(self.solver(), z3.And([c(s) for c in claims]), relation) == z3.unsat
+        return self.check(self.enc.solver(), z3.And([c(s) for c in claims]), relation) == z3.unsat
 
     def consecution(self, s: SymState, t: SymState, name: str, claim: Claim, active: list[tuple[str, Claim]],
                     relations: dict[str, Any]) -> ClaimVerdict | None:
         """A verdict when some action leads from a state satisfying the active claims to one breaking this claim, else None."""
-        solver = self.solver()
+        solver = self.enc.solver()
         solver.add(*[c(s) for _n, c in active])
         for action, relation in relations.items():
             answer = self.check(solver, relation.formula, z3.Not(claim(t)))
@@ -151,9 +146,8 @@ class _Prover:
             if answer == z3.sat:
                 model = solver.model()
                 universes = _universes(self.enc, model)
-                params = {p: d.value(model.eval(term, model_completion=True), universes.get(d.name)) for p, (d, term) in relation.params.items()}
-                cex = Counterexample(name, action, params, self.enc.values(model, s, universes), self.enc.values(model, t, universes),
-                                     _sizes(self.enc, universes), tuple(n for n, _c in active))
+                cex = Counterexample(name, action, self.enc.values(model, s, universes), self.enc.values(model, t, universes),
+                                     _sizes(self.enc, universes))
                 return ClaimVerdict(name, False, COUNTEREXAMPLE, cex, f"a step of {action} breaks it")
         return None
 
@@ -161,6 +155,11 @@ class _Prover:
 def node_domains(enc: Encoding) -> list[Nodes]:
     """The encoding's node domains (its attributes that are Nodes)."""
     return [d for d in vars(enc).values() if isinstance(d, Nodes)]
+
+
+def quorum_domains(enc: Encoding) -> list[Quorums]:
+    """The encoding's quorum domains, whose intersection a proof for any number of nodes assumes."""
+    return [d for d in vars(enc).values() if isinstance(d, Quorums)]
 
 
 def _universes(enc: Encoding, model: z3.ModelRef) -> dict[str, list[z3.ExprRef]]:

@@ -31,7 +31,6 @@ class EncodingDrift(DefinitionError):
 class Judged:
     """What the explicit engine says of a counterexample to induction."""
 
-    model: Any  # the explicit model it was searched in
     step: Trace  # the counterexample as a trace of one step (its first state is not an initial state)
     reached: Trace | None  # a shortest trace to the counterexample's first state, if reachable
     violation: Trace | None  # a shortest trace to a state breaking the claim, if the claim is the model's and breakable
@@ -91,5 +90,5 @@ def judge(enc: Encoding, cex: Counterexample, max_states: int = REACH_STATES, se
     reached = search.found[TARGET].trace() if TARGET in search.found else None
     violated = search.found.get(cex.claim)
     exhaustive = stop is StopReason.EXHAUSTED and not search.depth_cut
-    return Judged(sized.model, step, reached, violated.trace() if violated else None, violated.explanation if violated else "",
+    return Judged(step, reached, violated.trace() if violated else None, violated.explanation if violated else "",
                   exhaustive, search.distinct, stop)

@@ -16,7 +16,7 @@ from checker.registry import catalog
 from checker.prove import solving
 from checker.prove.bmc import bmc
 from checker.prove.encoding import Encoding, symbolic_form
-from checker.prove.induction import COUNTEREXAMPLE, PROVED, ClaimVerdict, Proof, node_domains, prove
+from checker.prove.induction import COUNTEREXAMPLE, PROVED, ClaimVerdict, Proof, node_domains, prove, quorum_domains
 from checker.prove.quorums import Intersection, judge_quorums
 from checker.prove.reach import as_states, judge
 from checker.result import Bounds, CheckResult, PropertyResult, Stats
@@ -57,7 +57,12 @@ def check_with_prover(model: Any, properties: list[str] | None = None, time_limi
     if isinstance(given, StopReason):
         return _result(view, "prove", [_not_judged(p) if p not in judged else _interrupted(p, given) for p in selected], 0, queries,
                        started, given, [], time_limit)
-    parametric = (enc.for_any_size and bool(node_domains(enc)) and all(given[p.name].status == PROVED for p in judged))
+    notes: list[str] = []
+    parametric = enc.for_any_size and bool(node_domains(enc)) and all(given[p.name].status == PROVED for p in judged)
+    if parametric and quorum_domains(enc) and not (quorum_results and all(r[0].verdict is Verdict.PROVED for r in quorum_results)):
+        parametric = False  # the proof for any number would assume an intersection nothing proved for this model
+        notes.append("for any number of nodes: not attempted: the symbolic form assumes that quorums intersect, and the model "
+                     "declares no quorum system proved to (quorum_systems)")
     anyn = _interruptible(lambda: prove(encoding_of(model, True), list(enc.invariants()), time_limit or QUERY_SECONDS)) if parametric else None
     stopped = anyn if isinstance(anyn, StopReason) else None
     anyn = None if stopped else anyn
@@ -66,21 +71,19 @@ def check_with_prover(model: Any, properties: list[str] | None = None, time_limi
         if prop not in judged:
             results.append(_not_judged(prop))
             continue
-        result, states = _proof_verdict(enc, prop.name, Kind.ALWAYS, given, anyn)
+        result, states, stop = _proof_verdict(enc, prop.name, Kind.ALWAYS, given, anyn)
         results.append(result)
-        searched += states
-    bug = next((r.name for r in results if r.verdict is Verdict.VIOLATED), None)
-    stopped = stopped or next((s for s in (StopReason.INTERRUPTED, StopReason.TERMINATED) if any(s.value in r.note for r in results)), None)
-    if stopped is not None:
-        bug = "the check"  # stopped by Ctrl-C or SIGTERM: no more searches
+        searched, stopped = searched + states, stopped or stop
+    bug = "the check" if stopped else next((r.name for r in results if r.verdict is Verdict.VIOLATED), None)
     for name in [n for n, (_c, lemma) in enc.claims().items() if lemma or n not in {p.name for p in judged}]:
-        result, states = _proof_verdict(enc, name, Kind.LEMMA, given, anyn, bug)
+        result, states, stop = _proof_verdict(enc, name, Kind.LEMMA, given, anyn, bug)
         results.append(result)
-        searched += states
+        searched, stopped = searched + states, stopped or stop
+        bug = "the check" if stopped else bug  # stopped by Ctrl-C or SIGTERM: no more searches
     results += [r[0] for r in quorum_results]
     queries += given.queries + (anyn.queries if anyn else 0)
-    notes = _proof_notes(enc, given, anyn) + ([f"for any number of nodes: not proved, the check was stopped ({stopped.value})"]
-                                              if stopped and parametric and anyn is None else [])
+    notes += _proof_notes(enc, given, anyn) + ([f"for any number of nodes: not proved, the check was stopped ({stopped.value})"]
+                                               if stopped and parametric and anyn is None else [])
     return _result(view, "prove", results, searched, queries, started, stopped or StopReason.INDUCTION_DONE, notes, time_limit)
 
 
@@ -147,45 +150,50 @@ def _interruptible(run: Any) -> Any:
 
 
 def _proof_verdict(enc: Encoding, name: str, kind: Kind, given: Proof, anyn: Proof | None,
-                   bug: str | None = None) -> tuple[PropertyResult, int]:
-    """One claim's verdict and note, and the explicit states searched to judge its counterexample
-    (a lemma's is not searched for once `bug`, a judged invariant, is shown violated: the lemmas
-    of a protocol with a real bug fail with it, and judging each would cost a search apiece)."""
+                   bug: str | None = None) -> tuple[PropertyResult, int, StopReason | None]:
+    """One claim's verdict and note, the explicit states searched to judge its counterexample, and
+    the signal that stopped that search, if one did (a lemma's is not searched for once `bug`, a
+    judged invariant, is shown violated: the lemmas of a protocol with a real bug fail with it,
+    and judging each would cost a search apiece)."""
     mine, general = given[name], (anyn[name] if anyn is not None else None)
     sizes = _sizes_text(enc.sizes())
     if mine.status == PROVED:
         note = f"inductive: holds at every depth for {sizes}" if sizes else "inductive: holds at every depth"
         if general is not None:
             note += " and for any number" if general.status == PROVED else f"; for any number not proved ({_failure_text(general)})"
-        return PropertyResult(name, kind, Verdict.PROVED, None, note), 0
+        return PropertyResult(name, kind, Verdict.PROVED, None, note), 0, None
     if mine.status != COUNTEREXAMPLE or mine.counterexample is None:
-        return PropertyResult(name, kind, Verdict.UNKNOWN, None, mine.reason), 0
+        return PropertyResult(name, kind, Verdict.UNKNOWN, None, mine.reason), 0, None
     if bug is not None:
         _sized, step = as_states(enc, mine.counterexample)
         how = "an initial state breaks it" if len(step) == 0 else f"counterexample to induction by {step.steps[-1].action}"
         why = "the check was stopped" if bug == "the check" else f"{bug} has a real bug"
-        return PropertyResult(name, kind, Verdict.NOT_INDUCTIVE, step, f"{how}; not searched for: {why}"), 0
+        return PropertyResult(name, kind, Verdict.NOT_INDUCTIVE, step, f"{how}; not searched for: {why}"), 0, None
     return _judge_counterexample(enc, name, kind, mine)
 
 
-def _judge_counterexample(enc: Encoding, name: str, kind: Kind, mine: ClaimVerdict) -> tuple[PropertyResult, int]:
+def _judge_counterexample(enc: Encoding, name: str, kind: Kind, mine: ClaimVerdict) -> tuple[PropertyResult, int, StopReason | None]:
     """A counterexample to induction, judged by the explicit engine: a real bug, or a state no run reaches."""
     cex = mine.counterexample
     judged = judge(enc, cex)
     how = "an initial state breaks it" if cex.action is None else f"counterexample to induction by {judged.step.steps[-1].action}"
     sizes = _sizes_text(cex.sizes)
+    signal = judged.stop if judged.stop in (StopReason.INTERRUPTED, StopReason.TERMINATED) else None
     if judged.violation is not None and kind is not Kind.LEMMA:
         note = f"{how}; the explicit search reaches a violation: a real bug (shortest trace, {_steps(judged.violation)}, {sizes})"
-        return PropertyResult(name, kind, Verdict.VIOLATED, judged.violation, note, judged.explanation), judged.states
+        return PropertyResult(name, kind, Verdict.VIOLATED, judged.violation, note, judged.explanation), judged.states, signal
     if judged.violation is not None:
         note = f"{how}; a run breaks the lemma ({_steps(judged.violation)}, {sizes}): the lemma is false"
-        return PropertyResult(name, kind, Verdict.NOT_INDUCTIVE, judged.violation, note), judged.states
-    if judged.exhaustive:
+        return PropertyResult(name, kind, Verdict.NOT_INDUCTIVE, judged.violation, note), judged.states, signal
+    if judged.reached is not None:
+        note = (f"{how}; a run reaches its state ({_steps(judged.reached)}, {sizes}) but the model does not explore the "
+                f"step's state (its state constraint): not a violation within the model's bounds")
+    elif judged.exhaustive:
         note = (f"{how}; no run reaches its state ({judged.states:,} states searched exhaustively, {sizes}): "
                 f"the claims need strengthening")
     else:
         note = f"{how}; whether a run reaches its state is unknown (the explicit search stopped: {judged.stop.value}, {sizes})"
-    return PropertyResult(name, kind, Verdict.NOT_INDUCTIVE, judged.step, note), judged.states
+    return PropertyResult(name, kind, Verdict.NOT_INDUCTIVE, judged.step, note), judged.states, signal
 
 
 def _steps(trace: Trace) -> str:

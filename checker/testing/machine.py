@@ -127,10 +127,11 @@ class ModelMachine(RuleBasedStateMachine):
         leaves out some kinds of steps, the first time it meets each kind, so that runs differ
         in what they do and not only in the order they do it (Raft, 5 servers: a run that never
         delivers a heartbeat's Append keeps logs apart). Shrinking goes towards every kind."""
-        for kind in dict.fromkeys(swarm_kind(label) for label, _ in steps):
+        kinds = [swarm_kind(label) for label, _ in steps]
+        for kind in dict.fromkeys(kinds):
             if kind not in self.swarm:
                 self.swarm[kind] = not data.draw(st.booleans(), label=f"leave out {kind}")
-        kept = [step for step in steps if self.swarm[swarm_kind(step[0])]]
+        kept = [step for step, kind in zip(steps, kinds) if self.swarm[kind]]
         return kept or steps
 
     def _met(self, state: Any) -> None:

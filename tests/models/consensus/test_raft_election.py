@@ -62,3 +62,12 @@ def test_overriding_a_step_without_marking_it_is_refused():
             return super().restart(s, n)
     with pytest.raises(DefinitionError, match="overrides a step without @step"):
         Unmarked(RaftElection())
+
+
+def test_no_proof_for_any_number_rests_on_quorums_nothing_proved_to_intersect():
+    class Undeclared(RaftElection):
+        def quorum_systems(self):
+            return []
+    result = check_with_prover(Undeclared())
+    assert result["election_safety"].note == "inductive: holds at every depth for 3 servers"
+    assert any("not attempted: the symbolic form assumes that quorums intersect" in note for note in result.notes)
